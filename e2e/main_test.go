@@ -1,0 +1,24 @@
+// Package e2e runs haharness against real clusters: real Apache Hadoop and
+// ZooKeeper daemons in Docker. `go test ./e2e` needs a Docker engine
+// (scripts/ensure-docker.sh) and builds the images on first use.
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/haharness/haharness/harness"
+)
+
+func TestMain(m *testing.M) {
+	// Remove clusters left by earlier test processes that were killed.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	if removed, err := harness.GC(ctx, false); err == nil && len(removed) > 0 {
+		fmt.Fprintf(os.Stderr, "e2e: removed orphaned clusters %v\n", removed)
+	}
+	cancel()
+	os.Exit(m.Run())
+}

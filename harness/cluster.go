@@ -1,0 +1,350 @@
+package harness
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"net"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/haharness/haharness/harness/config"
+	"github.com/haharness/haharness/harness/docker"
+	"github.com/haharness/haharness/harness/topology"
+	"github.com/haharness/haharness/images"
+)
+
+// Cluster is a running (or stopped) haharness cluster. Its methods are safe
+// for concurrent use.
+type Cluster struct {
+	name    string
+	topo    topology.Topology
+	engine  *docker.Engine
+	image   string
+	release images.Release
+	subnet  string
+	ips     map[string]string
+	conf    config.Files
+	log     *slog.Logger
+	owner   string
+	// failureDir receives artifacts when Start fails.
+	failureDir string
+
+	mu     sync.Mutex
+	steps  []Step
+	events *Events
+}
+
+// Step is one init step and how long it took.
+type Step struct {
+	Name     string        `json:"name"`
+	Duration time.Duration `json:"duration"`
+}
+
+// Start validates the options, builds any missing image, creates the
+// cluster's network and host containers, runs the guide's init sequence with
+// every step checked, and returns once the cluster is HA ready (see
+// Status.Ready). Bad input returns an error before anything is created. If a
+// step fails, the error names it and quotes the daemon's last log lines, and
+// everything created is removed.
+func Start(ctx context.Context, opts ...Option) (*Cluster, error) {
+	o := defaultOptions()
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	c, err := prepare(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.readyTimeout)
+	defer cancel()
+	if err := c.create(ctx); err != nil {
+		return nil, c.abort(err)
+	}
+	if err := c.bootstrap(ctx); err != nil {
+		return nil, c.abort(err)
+	}
+	return c, nil
+}
+
+// prepare checks everything that can be checked before creating anything.
+func prepare(ctx context.Context, o options) (*Cluster, error) {
+	if err := o.topo.Validate(); err != nil {
+		return nil, err
+	}
+	if err := (config.Options{Fencing: o.fencing, Overrides: o.overrides}).Validate(); err != nil {
+		return nil, err
+	}
+	rel, err := images.Lookup(o.hadoopVersion)
+	if err != nil && o.image == "" {
+		return nil, err
+	}
+	conf, err := config.Render(o.topo, config.Options{Fencing: o.fencing, Overrides: o.overrides})
+	if err != nil {
+		return nil, err
+	}
+	if o.memCheck {
+		if err := checkMemory(o.topo); err != nil {
+			return nil, err
+		}
+	}
+	eng := docker.New()
+	if err := eng.Ping(ctx); err != nil {
+		return nil, err
+	}
+	if existing, err := eng.ListContainers(ctx, docker.LabelCluster+"="+o.name); err != nil {
+		return nil, err
+	} else if len(existing) > 0 {
+		return nil, fmt.Errorf("cluster %q already exists (%d containers): pick another name, or remove it with `haharness down --name %s`",
+			o.name, len(existing), o.name)
+	}
+	c := &Cluster{name: o.name, topo: o.topo, engine: eng, release: rel, conf: conf, log: o.log.With("cluster", o.name),
+		owner: o.owner, events: newEvents(), failureDir: o.failureDir}
+	if o.image != "" {
+		if err := images.CheckContract(ctx, eng, o.image); err != nil {
+			return nil, err
+		}
+		c.image = o.image
+	} else {
+		b := &images.Builder{Engine: eng, Log: c.log}
+		ref, err := b.Ensure(ctx, rel)
+		if err != nil {
+			return nil, err
+		}
+		c.image = ref
+	}
+	return c, nil
+}
+
+func checkMemory(t topology.Topology) error {
+	need := config.EstimateMemoryMiB(t)
+	avail, err := memAvailableMiB()
+	if err != nil {
+		return nil // not Linux or no /proc: nothing to check against
+	}
+	if avail < need {
+		return fmt.Errorf("not enough memory: the topology's %d daemons need about %d MiB and %d MiB is available: "+
+			"stop other clusters (`haharness ls`, `haharness down`), use fewer hosts, or pass WithoutMemoryCheck",
+			len(t.Daemons()), need, avail)
+	}
+	return nil
+}
+
+func memAvailableMiB() (int, error) {
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "MemAvailable:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
+			return kb / 1024, err
+		}
+	}
+	return 0, errors.New("no MemAvailable in /proc/meminfo")
+}
+
+// Name returns the cluster's name.
+func (c *Cluster) Name() string { return c.name }
+
+// Topology returns the cluster's hosts and roles.
+func (c *Cluster) Topology() topology.Topology { return c.topo }
+
+// Image returns the image the hosts run.
+func (c *Cluster) Image() string { return c.image }
+
+// Config returns the rendered configuration files every host has in
+// /opt/hadoop/etc/hadoop.
+func (c *Cluster) Config() config.Files { return c.conf }
+
+// Steps returns the init steps run by Start (or the last Restart) with their durations.
+func (c *Cluster) Steps() []Step {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.steps)
+}
+
+// Container returns the container name of host h.
+func (c *Cluster) Container(h string) string { return containerName(c.name, h) }
+
+func containerName(cluster, host string) string { return "hh-" + cluster + "-" + host }
+func networkName(cluster string) string         { return "hh-" + cluster }
+
+// IP returns host h's address on the cluster network (reachable from this
+// machine on Linux).
+func (c *Cluster) IP(h string) string { return c.ips[h] }
+
+// Addr returns host:port for a port of host h, by address.
+func (c *Cluster) Addr(h string, port int) string {
+	return net.JoinHostPort(c.ips[h], strconv.Itoa(port))
+}
+
+// publishedPorts are the web UI ports of the roles on a host.
+func publishedPorts(t topology.Topology, h string) []int {
+	var ports []int
+	for _, r := range t.RolesOf(h) {
+		switch r {
+		case topology.NameNode:
+			ports = append(ports, config.PortNameNodeHTTP)
+		case topology.DataNode:
+			ports = append(ports, config.PortDataNodeHTTP)
+		case topology.JournalNode:
+			ports = append(ports, config.PortJournalHTTP)
+		case topology.ResourceManager:
+			ports = append(ports, config.PortRMWeb)
+		case topology.NodeManager:
+			ports = append(ports, config.PortNMWeb)
+		}
+	}
+	return ports
+}
+
+// create makes the network and the host containers and copies the config in.
+func (c *Cluster) create(ctx context.Context) error {
+	labels := map[string]string{docker.LabelManaged: "1", docker.LabelCluster: c.name, docker.LabelOwner: c.owner}
+	if err := c.createNetwork(ctx, labels); err != nil {
+		return err
+	}
+	topoJSON, err := json.Marshal(c.topo)
+	if err != nil {
+		return err
+	}
+	var hosts []string
+	for _, h := range c.topo.Hosts {
+		hosts = append(hosts, h+":"+c.ips[h])
+	}
+	for _, h := range c.topo.Hosts {
+		hl := map[string]string{docker.LabelHost: h, labelTopology: string(topoJSON), labelImage: c.image, labelIP: c.ips[h]}
+		for k, v := range labels {
+			hl[k] = v
+		}
+		spec := docker.ContainerSpec{
+			Name: c.Container(h), Hostname: h, Image: c.image, Network: networkName(c.name), IP: c.ips[h],
+			ExtraHosts: hosts, Labels: hl, Publish: publishedPorts(c.topo, h), CapAdd: []string{"NET_ADMIN"},
+		}
+		if err := c.engine.CreateContainer(ctx, spec); err != nil {
+			return fmt.Errorf("create host %s: %w", h, err)
+		}
+		files := map[string][]byte{}
+		for name, b := range c.conf {
+			files[strings.TrimPrefix(config.ConfDir, "/")+"/"+name] = b
+		}
+		if c.topo.Has(h, topology.ZooKeeper) {
+			files[strings.TrimPrefix(config.ZooKeeperDir, "/")+"/myid"] = config.MyID(c.topo, h)
+		}
+		if err := c.engine.CopyTo(ctx, c.Container(h), "/", files); err != nil {
+			return fmt.Errorf("copy config to %s: %w", h, err)
+		}
+	}
+	names := make([]string, len(c.topo.Hosts))
+	for i, h := range c.topo.Hosts {
+		names[i] = c.Container(h)
+	}
+	if err := c.engine.Start(ctx, names...); err != nil {
+		return fmt.Errorf("start hosts: %w", err)
+	}
+	return nil
+}
+
+// createNetwork picks a free /24 in 172.29.0.0/16, starting at one derived
+// from the cluster name, and gives host i the address .(10+i).
+func (c *Cluster) createNetwork(ctx context.Context, labels map[string]string) error {
+	used, err := c.engine.NetworkSubnets(ctx)
+	if err != nil {
+		return err
+	}
+	h := fnv.New32a()
+	h.Write([]byte(c.name))
+	first := int(h.Sum32() % 256)
+	var lastErr error
+	for i := range 256 {
+		n := (first + i) % 256
+		subnet := fmt.Sprintf("172.29.%d.0/24", n)
+		if overlaps(subnet, used) {
+			continue
+		}
+		if err := c.engine.CreateNetwork(ctx, networkName(c.name), subnet, labels); err != nil {
+			lastErr = err
+			if strings.Contains(err.Error(), "overlap") {
+				continue
+			}
+			return fmt.Errorf("create network: %w", err)
+		}
+		c.subnet = subnet
+		c.ips = map[string]string{}
+		for j, host := range c.topo.Hosts {
+			c.ips[host] = fmt.Sprintf("172.29.%d.%d", n, 10+j)
+		}
+		return nil
+	}
+	return fmt.Errorf("create network: no free /24 in 172.29.0.0/16: remove old networks (`haharness gc --all`): %v", lastErr)
+}
+
+func overlaps(subnet string, used []string) bool {
+	_, a, _ := net.ParseCIDR(subnet)
+	for _, u := range used {
+		_, b, err := net.ParseCIDR(u)
+		if err != nil {
+			continue
+		}
+		if a.Contains(b.IP) || b.Contains(a.IP) {
+			return true
+		}
+	}
+	return false
+}
+
+// abort removes everything after a failed start and returns err.
+func (c *Cluster) abort(err error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if c.failureDir != "" {
+		if derr := c.DumpArtifacts(ctx, c.failureDir); derr != nil {
+			c.log.Warn("artifacts partly saved", "dir", c.failureDir, "err", derr)
+		}
+		err = fmt.Errorf("%w\n(artifacts in %s)", err, c.failureDir)
+	}
+	if derr := c.Destroy(ctx); derr != nil {
+		return errors.Join(err, fmt.Errorf("clean up after failed start: %w", derr))
+	}
+	return err
+}
+
+// Destroy removes the cluster's containers and network. It is idempotent
+// and safe on a partly created cluster.
+func (c *Cluster) Destroy(ctx context.Context) error {
+	if c == nil {
+		return nil
+	}
+	return removeCluster(ctx, c.engine, c.name)
+}
+
+func removeCluster(ctx context.Context, eng *docker.Engine, name string) error {
+	cs, err := eng.ListContainers(ctx, docker.LabelCluster+"="+name)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, l := range cs {
+		names = append(names, l.Name)
+	}
+	errs := []error{eng.Remove(ctx, names...)}
+	nets, err := eng.ListNetworks(ctx, docker.LabelCluster+"="+name)
+	errs = append(errs, err)
+	for _, n := range nets {
+		errs = append(errs, eng.RemoveNetwork(ctx, n.Name))
+	}
+	return errors.Join(errs...)
+}

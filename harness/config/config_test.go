@@ -1,0 +1,404 @@
+package config_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/xml"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/haharness/haharness/harness/config"
+	"github.com/haharness/haharness/harness/topology"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/guide from Render's output")
+
+const goldenDir = "testdata/guide"
+
+func render(t *testing.T, topo topology.Topology, o config.Options) config.Files {
+	t.Helper()
+	files, err := config.Render(topo, o)
+	if err != nil {
+		t.Fatalf("Render: %v", err)
+	}
+	return files
+}
+
+// TestGolden compares every file Render produces for the guide's topology
+// with testdata/guide. Run with -update to rewrite the golden files.
+func TestGolden(t *testing.T) {
+	files := render(t, topology.Guide(), config.Options{})
+	if *update {
+		if err := os.RemoveAll(goldenDir); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(goldenDir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for name, b := range files {
+			if err := os.WriteFile(filepath.Join(goldenDir, name), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	entries, err := os.ReadDir(goldenDir)
+	if err != nil {
+		t.Fatalf("read golden files (run go test -update to create them): %v", err)
+	}
+	var golden []string
+	for _, e := range entries {
+		golden = append(golden, e.Name())
+	}
+	if !slices.Equal(golden, files.Names()) {
+		t.Errorf("golden files %v, Render produced %v (run go test -update)", golden, files.Names())
+	}
+	for _, name := range files.Names() {
+		t.Run(name, func(t *testing.T) {
+			want, err := os.ReadFile(filepath.Join(goldenDir, name))
+			if err != nil {
+				t.Fatalf("read golden file (run go test -update): %v", err)
+			}
+			if got := files[name]; !bytes.Equal(got, want) {
+				t.Errorf("Render %s differs from %s (run go test -update if the change is intended):\n%s",
+					name, filepath.Join(goldenDir, name), lineDiff(string(want), string(got)))
+			}
+		})
+	}
+}
+
+// lineDiff lists the lines only in want (-) and only in got (+).
+func lineDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var b strings.Builder
+	for _, l := range w {
+		if !slices.Contains(g, l) {
+			fmt.Fprintf(&b, "- %s\n", l)
+		}
+	}
+	for _, l := range g {
+		if !slices.Contains(w, l) {
+			fmt.Fprintf(&b, "+ %s\n", l)
+		}
+	}
+	return b.String()
+}
+
+// parseXML reads a Hadoop configuration file into its properties.
+func parseXML(t *testing.T, b []byte) map[string]string {
+	t.Helper()
+	var c struct {
+		Properties []struct {
+			Name  string `xml:"name"`
+			Value string `xml:"value"`
+		} `xml:"property"`
+	}
+	if err := xml.Unmarshal(b, &c); err != nil {
+		t.Fatalf("parse configuration XML: %v\n%s", err, b)
+	}
+	out := map[string]string{}
+	for _, p := range c.Properties {
+		if _, dup := out[p.Name]; dup {
+			t.Errorf("property %s appears twice", p.Name)
+		}
+		out[p.Name] = p.Value
+	}
+	return out
+}
+
+// parseLines reads key=value lines (zoo.cfg, log4j.properties) or export
+// lines (hadoop-env.sh), skipping comments.
+func parseLines(t *testing.T, b []byte) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "=")
+		if !ok {
+			t.Fatalf("line %q has no '='", line)
+		}
+		out[k] = strings.Trim(v, `"`)
+	}
+	return out
+}
+
+func TestGuideValues(t *testing.T) {
+	files := render(t, topology.Guide(), config.Options{})
+	core := parseXML(t, files["core-site.xml"])
+	hdfs := parseXML(t, files["hdfs-site.xml"])
+	yarn := parseXML(t, files["yarn-site.xml"])
+	zoo := parseLines(t, files["zoo.cfg"])
+	env := parseLines(t, files["hadoop-env.sh"])
+	tests := []struct {
+		file, key string
+		got       string
+		want      string
+	}{
+		{"core-site.xml", "fs.defaultFS", core["fs.defaultFS"], "hdfs://mycluster"},
+		{"core-site.xml", "ha.zookeeper.quorum", core["ha.zookeeper.quorum"], "hadoop001:2181,hadoop002:2181,hadoop003:2181"},
+		{"core-site.xml", "ha.zookeeper.session-timeout.ms", core["ha.zookeeper.session-timeout.ms"], fmt.Sprint(config.Timing.ZKSessionTimeoutMS)},
+		{"hdfs-site.xml", "dfs.nameservices", hdfs["dfs.nameservices"], "mycluster"},
+		{"hdfs-site.xml", "dfs.ha.namenodes.mycluster", hdfs["dfs.ha.namenodes.mycluster"], "nn1,nn2"},
+		{"hdfs-site.xml", "dfs.namenode.rpc-address.mycluster.nn1", hdfs["dfs.namenode.rpc-address.mycluster.nn1"], "hadoop001:8020"},
+		{"hdfs-site.xml", "dfs.namenode.rpc-address.mycluster.nn2", hdfs["dfs.namenode.rpc-address.mycluster.nn2"], "hadoop002:8020"},
+		{"hdfs-site.xml", "dfs.namenode.http-address.mycluster.nn2", hdfs["dfs.namenode.http-address.mycluster.nn2"], "hadoop002:9870"},
+		{"hdfs-site.xml", "dfs.namenode.shared.edits.dir", hdfs["dfs.namenode.shared.edits.dir"], "qjournal://hadoop001:8485;hadoop002:8485;hadoop003:8485/mycluster"},
+		{"hdfs-site.xml", "dfs.client.failover.proxy.provider.mycluster", hdfs["dfs.client.failover.proxy.provider.mycluster"], "org.apache.hadoop.hdfs.server.namenode.ha.ConfiguredFailoverProxyProvider"},
+		{"hdfs-site.xml", "dfs.ha.automatic-failover.enabled", hdfs["dfs.ha.automatic-failover.enabled"], "true"},
+		{"hdfs-site.xml", "dfs.ha.fencing.methods", hdfs["dfs.ha.fencing.methods"], "sshfence\nshell(/bin/true)"},
+		{"hdfs-site.xml", "dfs.ha.fencing.ssh.private-key-files", hdfs["dfs.ha.fencing.ssh.private-key-files"], config.SSHPrivateKey},
+		{"hdfs-site.xml", "dfs.replication", hdfs["dfs.replication"], "3"},
+		{"yarn-site.xml", "yarn.resourcemanager.ha.enabled", yarn["yarn.resourcemanager.ha.enabled"], "true"},
+		{"yarn-site.xml", "yarn.resourcemanager.cluster-id", yarn["yarn.resourcemanager.cluster-id"], "my-yarn-cluster"},
+		{"yarn-site.xml", "yarn.resourcemanager.ha.rm-ids", yarn["yarn.resourcemanager.ha.rm-ids"], "rm1,rm2"},
+		{"yarn-site.xml", "yarn.resourcemanager.hostname.rm1", yarn["yarn.resourcemanager.hostname.rm1"], "hadoop002"},
+		{"yarn-site.xml", "yarn.resourcemanager.hostname.rm2", yarn["yarn.resourcemanager.hostname.rm2"], "hadoop003"},
+		{"yarn-site.xml", "yarn.resourcemanager.webapp.address.rm2", yarn["yarn.resourcemanager.webapp.address.rm2"], "hadoop003:8088"},
+		{"yarn-site.xml", "hadoop.zk.address", yarn["hadoop.zk.address"], "hadoop001:2181,hadoop002:2181,hadoop003:2181"},
+		{"yarn-site.xml", "yarn.resourcemanager.store.class", yarn["yarn.resourcemanager.store.class"], "org.apache.hadoop.yarn.server.resourcemanager.recovery.ZKRMStateStore"},
+		{"yarn-site.xml", "yarn.resourcemanager.recovery.enabled", yarn["yarn.resourcemanager.recovery.enabled"], "true"},
+		{"zoo.cfg", "server.1", zoo["server.1"], "hadoop001:2888:3888"},
+		{"zoo.cfg", "server.3", zoo["server.3"], "hadoop003:2888:3888"},
+		{"zoo.cfg", "clientPort", zoo["clientPort"], "2181"},
+		{"zoo.cfg", "dataDir", zoo["dataDir"], config.ZooKeeperDir},
+		{"hadoop-env.sh", "HDFS_NAMENODE_OPTS", env["HDFS_NAMENODE_OPTS"], "-Xmx384m"},
+		{"hadoop-env.sh", "HADOOP_LOG_DIR", env["HADOOP_LOG_DIR"], config.LogDir},
+		{"workers", "", string(files["workers"]), "hadoop001\nhadoop002\nhadoop003\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file+"/"+tt.key, func(t *testing.T) {
+			if tt.got != tt.want {
+				t.Errorf("%s %s = %q, want %q", tt.file, tt.key, tt.got, tt.want)
+			}
+		})
+	}
+	want := []string{"capacity-scheduler.xml", "core-site.xml", "hadoop-env.sh", "hdfs-site.xml", "log4j.properties", "mapred-site.xml", "workers", "yarn-site.xml", "zoo.cfg"}
+	if got := files.Names(); !slices.Equal(got, want) {
+		t.Errorf("Names = %v, want %v", got, want)
+	}
+	if _, ok := zoo["server.4"]; ok {
+		t.Error("zoo.cfg has a server.4 for a three-host ensemble")
+	}
+}
+
+func TestRenderIsDeterministic(t *testing.T) {
+	a := render(t, topology.Guide(), config.Options{})
+	for range 5 {
+		b := render(t, topology.Guide(), config.Options{})
+		for _, name := range a.Names() {
+			if !bytes.Equal(a[name], b[name]) {
+				t.Fatalf("two renders of %s differ", name)
+			}
+		}
+	}
+}
+
+func TestFencing(t *testing.T) {
+	tests := []struct {
+		fencing config.Fencing
+		want    string
+		wantErr string
+	}{
+		{"", "sshfence\nshell(/bin/true)", ""},
+		{config.FenceSSHThenShell, "sshfence\nshell(/bin/true)", ""},
+		{config.FenceSSH, "sshfence", ""},
+		{config.FenceShell, "shell(/bin/true)", ""},
+		{"ssh", "", `unknown fencing "ssh": use "sshfence+shell", "sshfence" or "shell"`},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.fencing), func(t *testing.T) {
+			files, err := config.Render(topology.Guide(), config.Options{Fencing: tt.fencing})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Render = %v, want error containing %q", err, tt.wantErr)
+				}
+				if err := (config.Options{Fencing: tt.fencing}).Validate(); err == nil {
+					t.Error("Options.Validate accepts what Render rejects")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := parseXML(t, files["hdfs-site.xml"])["dfs.ha.fencing.methods"]; got != tt.want {
+				t.Errorf("dfs.ha.fencing.methods = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestOverrides(t *testing.T) {
+	files := render(t, topology.Guide(), config.Options{Overrides: config.Overrides{
+		"hdfs-site.xml": {
+			"dfs.replication":          "2",                 // replace
+			"dfs.example.added":        "yes",               // add
+			"dfs.ha.tail-edits.period": "",                  // remove
+			"dfs.ha.fencing.methods":   "shell(/bin/false)", // replace a computed key
+		},
+		"core-site.xml":    {"ha.zookeeper.session-timeout.ms": "8000"},
+		"zoo.cfg":          {"tickTime": "2000", "autopurge.purgeInterval": ""},
+		"hadoop-env.sh":    {"HDFS_NAMENODE_OPTS": "-Xmx1g", "EXTRA": "1"},
+		"log4j.properties": {"hadoop.root.logger": "DEBUG,console"},
+	}})
+	hdfs := parseXML(t, files["hdfs-site.xml"])
+	core := parseXML(t, files["core-site.xml"])
+	zoo := parseLines(t, files["zoo.cfg"])
+	env := parseLines(t, files["hadoop-env.sh"])
+	log4j := parseLines(t, files["log4j.properties"])
+	tests := []struct {
+		name      string
+		got, want string
+	}{
+		{"replace dfs.replication", hdfs["dfs.replication"], "2"},
+		{"add dfs.example.added", hdfs["dfs.example.added"], "yes"},
+		{"replace dfs.ha.fencing.methods", hdfs["dfs.ha.fencing.methods"], "shell(/bin/false)"},
+		{"untouched dfs.nameservices", hdfs["dfs.nameservices"], "mycluster"},
+		{"replace core session timeout", core["ha.zookeeper.session-timeout.ms"], "8000"},
+		{"replace zoo tickTime", zoo["tickTime"], "2000"},
+		{"replace env", env["HDFS_NAMENODE_OPTS"], "-Xmx1g"},
+		{"add env", env["EXTRA"], "1"},
+		{"replace log4j", log4j["hadoop.root.logger"], "DEBUG,console"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.got != tt.want {
+				t.Errorf("got %q, want %q", tt.got, tt.want)
+			}
+		})
+	}
+	for _, removed := range []struct {
+		file, key string
+		kv        map[string]string
+	}{{"hdfs-site.xml", "dfs.ha.tail-edits.period", hdfs}, {"zoo.cfg", "autopurge.purgeInterval", zoo}} {
+		if v, ok := removed.kv[removed.key]; ok {
+			t.Errorf("%s still has %s=%q after an empty override", removed.file, removed.key, v)
+		}
+	}
+	// Overrides apply to one render only.
+	again := parseXML(t, render(t, topology.Guide(), config.Options{})["hdfs-site.xml"])
+	if again["dfs.replication"] != "3" || again["dfs.ha.tail-edits.period"] != "2s" {
+		t.Errorf("a render without overrides sees the previous overrides: replication %q, tail-edits %q",
+			again["dfs.replication"], again["dfs.ha.tail-edits.period"])
+	}
+}
+
+func TestOverrideErrors(t *testing.T) {
+	overridable := "overridable files are [core-site.xml hdfs-site.xml yarn-site.xml mapred-site.xml capacity-scheduler.xml zoo.cfg log4j.properties hadoop-env.sh]"
+	tests := []struct {
+		name string
+		o    config.Overrides
+		want []string
+	}{
+		{"unknown file", config.Overrides{"hbase-site.xml": {"k": "v"}}, []string{`override of unknown config file "hbase-site.xml"`, overridable}},
+		{"workers is not overridable", config.Overrides{"workers": {"hadoop004": "x"}}, []string{`override of unknown config file "workers"`, overridable}},
+		{"path instead of name", config.Overrides{"etc/hadoop/core-site.xml": {"k": "v"}}, []string{`unknown config file "etc/hadoop/core-site.xml"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := config.Render(topology.Guide(), config.Options{Overrides: tt.o})
+			if err == nil {
+				t.Fatalf("Render = nil error, want one containing %q", tt.want)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// withDataNodes returns the guide's topology with n hosts, all of them
+// DataNodes and NodeManagers.
+func withDataNodes(n int) topology.Topology {
+	t := topology.Guide()
+	var hosts []string
+	for i := range n {
+		hosts = append(hosts, fmt.Sprintf("hadoop%03d", i+1))
+	}
+	t.Hosts = append(slices.Clone(t.Hosts), hosts[min(n, 3):]...)
+	t.Roles[topology.DataNode] = hosts
+	t.Roles[topology.NodeManager] = hosts
+	return t
+}
+
+func TestReplication(t *testing.T) {
+	tests := []struct {
+		dataNodes int
+		want      string
+	}{{1, "1"}, {2, "2"}, {3, "3"}, {5, "3"}}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.dataNodes), func(t *testing.T) {
+			topo := withDataNodes(tt.dataNodes)
+			if err := topo.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			files := render(t, topo, config.Options{})
+			if got := parseXML(t, files["hdfs-site.xml"])["dfs.replication"]; got != tt.want {
+				t.Errorf("dfs.replication with %d DataNodes = %q, want %q", tt.dataNodes, got, tt.want)
+			}
+			if got, want := strings.Count(string(files["workers"]), "\n"), tt.dataNodes; got != want {
+				t.Errorf("workers has %d lines, want %d", got, want)
+			}
+		})
+	}
+}
+
+func TestMyID(t *testing.T) {
+	g := topology.Guide()
+	tests := []struct{ host, want string }{
+		{"hadoop001", "1\n"},
+		{"hadoop002", "2\n"},
+		{"hadoop003", "3\n"},
+	}
+	for _, tt := range tests {
+		if got := string(config.MyID(g, tt.host)); got != tt.want {
+			t.Errorf("MyID(%s) = %q, want %q", tt.host, got, tt.want)
+		}
+	}
+	// myid matches the server.N line of zoo.cfg.
+	zoo := parseLines(t, render(t, g, config.Options{})["zoo.cfg"])
+	for _, h := range g.On(topology.ZooKeeper) {
+		id := strings.TrimSpace(string(config.MyID(g, h)))
+		if got := zoo["server."+id]; !strings.HasPrefix(got, h+":") {
+			t.Errorf("zoo.cfg server.%s = %q, want host %s", id, got, h)
+		}
+	}
+}
+
+func TestEstimateMemoryMiB(t *testing.T) {
+	guide := topology.Guide()
+	bigger := withDataNodes(5)
+	moreNN := topology.Guide()
+	moreNN.Roles[topology.NameNode] = []string{"hadoop001", "hadoop002", "hadoop003"}
+	moreNN.Roles[topology.ZKFC] = []string{"hadoop001", "hadoop002", "hadoop003"}
+	tests := []struct {
+		name          string
+		smaller, more topology.Topology
+	}{
+		{"two more DataNodes and NodeManagers", guide, bigger},
+		{"a third NameNode and ZKFC", guide, moreNN},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, m := config.EstimateMemoryMiB(tt.smaller), config.EstimateMemoryMiB(tt.more)
+			if m <= s {
+				t.Errorf("EstimateMemoryMiB = %d for the larger cluster, not more than %d", m, s)
+			}
+		})
+	}
+	if got := config.EstimateMemoryMiB(guide); got < 4096 || got > 16384 {
+		t.Errorf("EstimateMemoryMiB(guide) = %d MiB, outside a plausible 4..16 GiB", got)
+	}
+	if got := config.EstimateMemoryMiB(topology.Topology{}); got <= 0 {
+		t.Errorf("EstimateMemoryMiB(empty) = %d, want the job's share > 0", got)
+	}
+}

@@ -1,0 +1,12 @@
+# Rendered by haharness. Sourced by the launcher before each command.
+export HADOOP_CLIENT_OPTS="-Xmx256m"
+export HADOOP_LOG_DIR="/var/log/hadoop"
+export HADOOP_OPTS="-Djava.net.preferIPv4Stack=true -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:+ExitOnOutOfMemoryError"
+export HDFS_DATANODE_OPTS="-Xmx192m"
+export HDFS_JOURNALNODE_OPTS="-Xmx128m"
+export HDFS_NAMENODE_OPTS="-Xmx384m"
+export HDFS_ZKFC_OPTS="-Xmx96m"
+export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/default-java-17}"
+export YARN_NODEMANAGER_OPTS="-Xmx256m"
+export YARN_RESOURCEMANAGER_OPTS="-Xmx384m"
+export ZOOKEEPER_SERVER_OPTS="-Xmx128m -Dzookeeper.jmx.log4j.disable=true"

@@ -1,0 +1,228 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/haharness/haharness/harness/config"
+	"github.com/haharness/haharness/harness/docker"
+	"github.com/haharness/haharness/harness/topology"
+)
+
+// ExecResult is the output and exit code of a command run on a host.
+type ExecResult = docker.Result
+
+// Exec runs a command on host h (inside its container, with the image's
+// PATH, so hdfs, yarn, mapred and hadoop are there). A non-zero exit is not an
+// error: read ExecResult.ExitCode.
+func (c *Cluster) Exec(ctx context.Context, h string, cmd ...string) (ExecResult, error) {
+	if !slices.Contains(c.topo.Hosts, h) {
+		return ExecResult{}, fmt.Errorf("exec on %q: unknown host: hosts are %v", h, c.topo.Hosts)
+	}
+	return c.engine.Exec(ctx, c.Container(h), cmd, docker.ExecOptions{})
+}
+
+// Shell runs a bash command line on host h.
+func (c *Cluster) Shell(ctx context.Context, h, script string) (ExecResult, error) {
+	return c.Exec(ctx, h, "bash", "-c", script)
+}
+
+// mustShell runs script on h and turns a non-zero exit into an error.
+func (c *Cluster) mustShell(ctx context.Context, h, script string) (ExecResult, error) {
+	res, err := c.Shell(ctx, h, script)
+	if err != nil {
+		return res, fmt.Errorf("%s on %s: %w", script, h, err)
+	}
+	if res.ExitCode != 0 {
+		return res, fmt.Errorf("%s on %s: exit %d: %s", script, h, res.ExitCode, lastLines(res.Combined(), 15))
+	}
+	return res, nil
+}
+
+// procName is the -Dproc_ name (and pid/log file part) of a role's JVM.
+func procName(r topology.Role) string { return string(r) }
+
+// launcher returns the command that controls role r's daemon.
+func launcher(r topology.Role) (prog, sub string) {
+	switch r {
+	case topology.ZooKeeper:
+		return "zookeeper", "server"
+	case topology.ResourceManager, topology.NodeManager:
+		return "yarn", string(r)
+	default:
+		return "hdfs", string(r)
+	}
+}
+
+// StartDaemon starts role r on host h in the background (`hdfs --daemon
+// start namenode` and so on) and returns once its JVM is running. It does
+// not wait for the daemon to serve; use the Wait methods for that.
+func (c *Cluster) StartDaemon(ctx context.Context, h string, r topology.Role) error {
+	if !c.topo.Has(h, r) {
+		return fmt.Errorf("start %s on %s: the topology does not place it there", r, h)
+	}
+	prog, sub := launcher(r)
+	if _, err := c.mustShell(ctx, h, fmt.Sprintf("%s --daemon start %s", prog, sub)); err != nil {
+		return fmt.Errorf("start %s/%s: %w\n%s", h, r, err, c.logTail(ctx, h, r, 20))
+	}
+	c.events.add(Event{Kind: EventDaemon, Daemon: topology.Daemon{Host: h, Role: r}.String(), State: "started"})
+	return nil
+}
+
+// StopDaemon stops role r on host h gracefully (SIGTERM, then SIGKILL after 5 s).
+func (c *Cluster) StopDaemon(ctx context.Context, h string, r topology.Role) error {
+	prog, sub := launcher(r)
+	if _, err := c.mustShell(ctx, h, fmt.Sprintf("%s --daemon stop %s", prog, sub)); err != nil {
+		return fmt.Errorf("stop %s/%s: %w", h, r, err)
+	}
+	c.events.add(Event{Kind: EventDaemon, Daemon: topology.Daemon{Host: h, Role: r}.String(), State: "stopped"})
+	return nil
+}
+
+// Process is one daemon JVM found on a host, like a line of jps.
+type Process struct {
+	Host   string        `json:"host"`
+	Role   topology.Role `json:"role"`
+	Class  string        `json:"class"`
+	PID    int           `json:"pid"`
+	Frozen bool          `json:"frozen"`
+}
+
+// Processes lists the daemon JVMs running on host h (the guide's jps view).
+// A host that is not running has none.
+func (c *Cluster) Processes(ctx context.Context, h string) ([]Process, error) {
+	st, err := c.engine.Inspect(ctx, c.Container(h))
+	if err != nil {
+		return nil, err
+	}
+	if !st.Running || st.Paused {
+		return nil, nil
+	}
+	res, err := c.mustShell(ctx, h, "ps -eo pid=,stat=,args=")
+	if err != nil {
+		return nil, err
+	}
+	return parseProcesses(h, res.Stdout), nil
+}
+
+func parseProcesses(h, ps string) []Process {
+	var out []Process
+	for _, line := range strings.Split(ps, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 3 || !strings.HasSuffix(f[2], "/java") {
+			continue
+		}
+		for _, a := range f[3:] {
+			name, ok := strings.CutPrefix(a, "-Dproc_")
+			if !ok {
+				continue
+			}
+			pid, _ := strconv.Atoi(f[0])
+			r := topology.Role(name)
+			out = append(out, Process{Host: h, Role: r, Class: r.Short(), PID: pid, Frozen: strings.HasPrefix(f[1], "T")})
+			break
+		}
+	}
+	return out
+}
+
+// LogPath is the log4j file of role r's daemon on host h.
+func LogPath(h string, r topology.Role) string {
+	return fmt.Sprintf("%s/hadoop-root-%s-%s.log", config.LogDir, procName(r), h)
+}
+
+// Logs returns the last n lines (all when n <= 0) of role r's daemon log on
+// host h, followed by its stdout/stderr (.out) file. It works on a stopped host too.
+func (c *Cluster) Logs(ctx context.Context, h string, r topology.Role, n int) (string, error) {
+	if !slices.Contains(c.topo.Hosts, h) {
+		return "", fmt.Errorf("logs of %q: unknown host: hosts are %v", h, c.topo.Hosts)
+	}
+	var b strings.Builder
+	for _, p := range []string{LogPath(h, r), strings.TrimSuffix(LogPath(h, r), ".log") + ".out"} {
+		tarball, err := c.engine.CopyFrom(ctx, c.Container(h), p)
+		if err != nil {
+			continue
+		}
+		files, err := docker.Untar(tarball)
+		if err != nil {
+			return "", err
+		}
+		for _, content := range files {
+			text := string(content)
+			if n > 0 {
+				text = lastLines(text, n)
+			}
+			fmt.Fprintf(&b, "==> %s <==\n%s\n", p, text)
+		}
+	}
+	if b.Len() == 0 {
+		return "", fmt.Errorf("logs of %s/%s: no log file yet (%s)", h, r, LogPath(h, r))
+	}
+	return b.String(), nil
+}
+
+// logTail is Logs for error messages: never fails.
+func (c *Cluster) logTail(ctx context.Context, h string, r topology.Role, n int) string {
+	s, err := c.Logs(ctx, h, r, n)
+	if err != nil {
+		return "(" + err.Error() + ")"
+	}
+	return s
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// WebUI is a daemon's web UI published on 127.0.0.1.
+type WebUI struct {
+	Host string        `json:"host"`
+	Role topology.Role `json:"role"`
+	URL  string        `json:"url"`
+}
+
+// WebUIs lists the web UIs of running hosts, published on 127.0.0.1 ports.
+func (c *Cluster) WebUIs(ctx context.Context) ([]WebUI, error) {
+	var out []WebUI
+	for _, h := range c.topo.Hosts {
+		st, err := c.engine.Inspect(ctx, c.Container(h))
+		if err != nil || !st.Running {
+			continue
+		}
+		for _, r := range c.topo.RolesOf(h) {
+			port := uiPort(r)
+			if port == 0 {
+				continue
+			}
+			hp, err := c.engine.HostPort(ctx, c.Container(h), port)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, WebUI{Host: h, Role: r, URL: "http://127.0.0.1:" + hp + "/"})
+		}
+	}
+	return out, nil
+}
+
+func uiPort(r topology.Role) int {
+	switch r {
+	case topology.NameNode:
+		return config.PortNameNodeHTTP
+	case topology.DataNode:
+		return config.PortDataNodeHTTP
+	case topology.JournalNode:
+		return config.PortJournalHTTP
+	case topology.ResourceManager:
+		return config.PortRMWeb
+	case topology.NodeManager:
+		return config.PortNMWeb
+	}
+	return 0
+}

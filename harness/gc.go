@@ -1,0 +1,192 @@
+package harness
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/haharness/haharness/harness/config"
+	"github.com/haharness/haharness/harness/docker"
+	"github.com/haharness/haharness/harness/topology"
+)
+
+const (
+	ownerDetached = "detached"
+	labelTopology = "io.haharness.topology"
+	labelImage    = "io.haharness.image"
+	labelIP       = "io.haharness.ip"
+)
+
+// processOwner identifies this process as "pid:start-time" so gc can tell a
+// live owner from a dead one even after pid reuse.
+func processOwner() string {
+	pid := os.Getpid()
+	return fmt.Sprintf("%d:%s", pid, procStart(pid))
+}
+
+func procStart(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return "?"
+	}
+	// Field 22 (starttime) counts after the ")" that closes the command name.
+	s := string(b)
+	if i := strings.LastIndexByte(s, ')'); i >= 0 {
+		f := strings.Fields(s[i+1:])
+		if len(f) > 19 {
+			return f[19]
+		}
+	}
+	return "?"
+}
+
+// ownerAlive reports whether the process an owner label names still runs.
+func ownerAlive(owner string) bool {
+	if owner == ownerDetached {
+		return true
+	}
+	pidStr, start, ok := strings.Cut(owner, ":")
+	pid, err := strconv.Atoi(pidStr)
+	if !ok || err != nil {
+		return false
+	}
+	return procStart(pid) == start && start != "?"
+}
+
+// ClusterInfo describes a cluster found on the engine.
+type ClusterInfo struct {
+	Name     string `json:"name"`
+	Owner    string `json:"owner"`
+	Orphaned bool   `json:"orphaned"`
+	Hosts    int    `json:"hosts"`
+}
+
+// List returns the haharness clusters on the engine. A cluster is orphaned
+// when the process that created it is gone and it was not detached.
+func List(ctx context.Context) ([]ClusterInfo, error) {
+	eng := docker.New()
+	if err := eng.Ping(ctx); err != nil {
+		return nil, err
+	}
+	byName := map[string]*ClusterInfo{}
+	add := func(l docker.Listed, host bool) {
+		name := l.Labels[docker.LabelCluster]
+		ci := byName[name]
+		if ci == nil {
+			ci = &ClusterInfo{Name: name, Owner: l.Labels[docker.LabelOwner]}
+			ci.Orphaned = !ownerAlive(ci.Owner)
+			byName[name] = ci
+		}
+		if host {
+			ci.Hosts++
+		}
+	}
+	cs, err := eng.ListContainers(ctx, docker.LabelManaged)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range cs {
+		add(l, true)
+	}
+	nets, err := eng.ListNetworks(ctx, docker.LabelManaged)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range nets {
+		add(l, false)
+	}
+	var out []ClusterInfo
+	for _, ci := range byName {
+		out = append(out, *ci)
+	}
+	slices.SortFunc(out, func(a, b ClusterInfo) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// GC removes clusters whose creating process is gone (a test killed with
+// SIGKILL, a crashed run), or every haharness cluster when all is true. It
+// returns the names removed.
+func GC(ctx context.Context, all bool) ([]string, error) {
+	list, err := List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	eng := docker.New()
+	var removed []string
+	var errs []error
+	for _, ci := range list {
+		if !all && !ci.Orphaned {
+			continue
+		}
+		if err := removeCluster(ctx, eng, ci.Name); err != nil {
+			errs = append(errs, fmt.Errorf("remove %s: %w", ci.Name, err))
+			continue
+		}
+		removed = append(removed, ci.Name)
+	}
+	return removed, errors.Join(errs...)
+}
+
+// Remove deletes the named cluster's containers and network.
+func Remove(ctx context.Context, name string) error {
+	eng := docker.New()
+	if err := eng.Ping(ctx); err != nil {
+		return err
+	}
+	return removeCluster(ctx, eng, name)
+}
+
+// ErrNoCluster is returned by Attach when no cluster has the name.
+var ErrNoCluster = errors.New("no such cluster")
+
+// Attach returns a handle on a cluster created earlier (by another process,
+// such as `haharness up`). It reads the topology, addresses and image from
+// the engine's labels and the config from a host.
+func Attach(ctx context.Context, name string, log *slog.Logger) (*Cluster, error) {
+	eng := docker.New()
+	if err := eng.Ping(ctx); err != nil {
+		return nil, err
+	}
+	nets, err := eng.ListNetworks(ctx, docker.LabelCluster+"="+name)
+	if err != nil {
+		return nil, err
+	}
+	if len(nets) == 0 {
+		return nil, fmt.Errorf("%w %q: start one with `haharness up --name %s`, or see `haharness ls`", ErrNoCluster, name, name)
+	}
+	cs, err := eng.ListContainers(ctx, docker.LabelCluster+"="+name)
+	if err != nil {
+		return nil, err
+	}
+	if len(cs) == 0 {
+		return nil, fmt.Errorf("%w %q: its network exists but no host does: remove it with `haharness down --name %s`", ErrNoCluster, name, name)
+	}
+	var topo topology.Topology
+	if err := json.Unmarshal([]byte(cs[0].Labels[labelTopology]), &topo); err != nil {
+		return nil, fmt.Errorf("attach %s: read topology label: %w", name, err)
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	c := &Cluster{name: name, topo: topo, engine: eng, image: cs[0].Labels[labelImage], log: log.With("cluster", name),
+		owner: cs[0].Labels[docker.LabelOwner], events: newEvents(), ips: map[string]string{}}
+	for _, l := range cs {
+		h := l.Labels[docker.LabelHost]
+		c.ips[h] = l.Labels[labelIP]
+	}
+	if tarball, err := eng.CopyFrom(ctx, c.Container(topo.Hosts[0]), config.ConfDir); err == nil {
+		if files, err := docker.Untar(tarball); err == nil {
+			c.conf = config.Files{}
+			for p, b := range files {
+				c.conf[p[strings.LastIndexByte(p, '/')+1:]] = b
+			}
+		}
+	}
+	return c, nil
+}

@@ -1,0 +1,113 @@
+// Package harnesstest is the `go test` glue of haharness, named like
+// httptest: Start brings a cluster up for a test, registers its removal with
+// t.Cleanup before checking the error, and saves artifacts (logs, configs,
+// ZooKeeper dump, events) when the test failed.
+//
+// Without a Docker engine the test is skipped, unless HAHARNESS_REQUIRE_DOCKER
+// is set (CI sets it), in which case it fails: CI cannot pass by skipping.
+// Artifacts go under HAHARNESS_ARTIFACTS (default ./artifacts) in a directory
+// named after the test; the failure message names it.
+//
+// Layering: imports harness; only this package and tests call t.Fatal.
+package harnesstest
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/haharness/haharness/harness"
+	"github.com/haharness/haharness/harness/docker"
+)
+
+// Start starts a cluster for t (harness.Start with a logger bound to t.Logf)
+// and fails the test if it cannot.
+func Start(t testing.TB, opts ...harness.Option) *harness.Cluster {
+	t.Helper()
+	RequireDocker(t)
+	opts = append([]harness.Option{harness.WithLogger(Logger(t)), harness.WithFailureArtifacts(ArtifactsDir(t))}, opts...)
+	c, err := harness.Start(t.Context(), opts...)
+	t.Cleanup(func() { Cleanup(t, c) })
+	if err != nil {
+		t.Fatalf("start cluster: %v", err)
+	}
+	return c
+}
+
+// Cleanup saves artifacts if t failed, then removes the cluster. It is nil-safe.
+func Cleanup(t testing.TB, c *harness.Cluster) {
+	t.Helper()
+	if c == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if t.Failed() || os.Getenv("HAHARNESS_KEEP_ARTIFACTS") != "" {
+		dir := ArtifactsDir(t)
+		if err := c.DumpArtifacts(ctx, dir); err != nil {
+			t.Logf("artifacts (partial: %v) saved in %s", err, dir)
+		} else {
+			t.Logf("artifacts saved in %s", dir)
+		}
+	}
+	if err := c.Destroy(ctx); err != nil {
+		t.Errorf("remove cluster %s: %v", c.Name(), err)
+	}
+}
+
+var unsafe = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// ArtifactsDir is where t's artifacts go.
+func ArtifactsDir(t testing.TB) string {
+	root := os.Getenv("HAHARNESS_ARTIFACTS")
+	if root == "" {
+		root = "artifacts"
+	}
+	abs, err := filepath.Abs(root)
+	if err == nil {
+		root = abs
+	}
+	return filepath.Join(root, unsafe.ReplaceAllString(t.Name(), "_"), time.Now().Format("20060102-150405"))
+}
+
+// RequireDocker skips t when no engine answers, or fails it when
+// HAHARNESS_REQUIRE_DOCKER is set.
+func RequireDocker(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := docker.New().Ping(ctx); err != nil {
+		if os.Getenv("HAHARNESS_REQUIRE_DOCKER") != "" {
+			t.Fatalf("HAHARNESS_REQUIRE_DOCKER is set but: %v", err)
+		}
+		t.Skipf("no Docker engine (%v); set HAHARNESS_REQUIRE_DOCKER=1 to fail instead", err)
+	}
+}
+
+// Logger returns a slog.Logger writing to t.Logf.
+func Logger(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+type tWriter struct{ t testing.TB }
+
+func (w tWriter) Write(p []byte) (int, error) {
+	w.t.Helper()
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// Fatalf is t.Fatalf with the cluster's one-line status appended.
+func Fatalf(t testing.TB, c *harness.Cluster, format string, args ...any) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	s, _ := c.Status(ctx, harness.StatusOptions{})
+	t.Fatalf("%s\ncluster status: %s", fmt.Sprintf(format, args...), s)
+}

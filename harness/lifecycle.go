@@ -1,0 +1,51 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/haharness/haharness/harness/topology"
+)
+
+// Stop shuts the cluster down the way an operator would: daemons stopped
+// gracefully in reverse start order, then the host containers stopped. Data,
+// metadata and HA state stay; Restart brings the cluster back.
+func (c *Cluster) Stop(ctx context.Context) error {
+	roles := slices.Clone(topology.Roles())
+	slices.Reverse(roles)
+	var errs []error
+	for _, r := range roles {
+		for _, h := range c.topo.On(r) {
+			if st, err := c.engine.Inspect(ctx, c.Container(h)); err != nil || !st.Running || st.Paused {
+				continue
+			}
+			if err := c.StopDaemon(ctx, h, r); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	for _, h := range c.topo.Hosts {
+		if err := c.engine.Stop(ctx, c.Container(h), 10); err != nil {
+			errs = append(errs, fmt.Errorf("stop host %s: %w", h, err))
+		}
+		c.events.add(Event{Kind: EventHost, Daemon: h, State: "stopped"})
+	}
+	return errors.Join(errs...)
+}
+
+// Restart starts a stopped cluster again without formatting anything (the
+// guide's §7): hosts, then ZooKeeper, JournalNodes, NameNodes, ZKFCs,
+// DataNodes, ResourceManagers and NodeManagers, and waits for HA ready.
+func (c *Cluster) Restart(ctx context.Context) error {
+	var names []string
+	for _, h := range c.topo.Hosts {
+		names = append(names, c.Container(h))
+		c.events.add(Event{Kind: EventHost, Daemon: h, State: "started"})
+	}
+	if err := c.engine.Start(ctx, names...); err != nil {
+		return fmt.Errorf("start hosts: %w", err)
+	}
+	return c.resume(ctx)
+}

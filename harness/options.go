@@ -1,0 +1,138 @@
+package harness
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"time"
+
+	"github.com/haharness/haharness/harness/config"
+	"github.com/haharness/haharness/harness/topology"
+	"github.com/haharness/haharness/images"
+)
+
+// Option configures Start.
+type Option func(*options) error
+
+type options struct {
+	name          string
+	topo          topology.Topology
+	hadoopVersion string
+	image         string
+	fencing       config.Fencing
+	overrides     config.Overrides
+	log           *slog.Logger
+	readyTimeout  time.Duration
+	owner         string
+	memCheck      bool
+	failureDir    string
+}
+
+func defaultOptions() options {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return options{
+		name:          "hh" + hex.EncodeToString(b),
+		topo:          topology.Guide(),
+		hadoopVersion: images.DefaultHadoop,
+		fencing:       config.FenceSSHThenShell,
+		overrides:     config.Overrides{},
+		log:           slog.New(slog.DiscardHandler),
+		readyTimeout:  5 * time.Minute,
+		owner:         processOwner(),
+		memCheck:      true,
+	}
+}
+
+var nameRE = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
+
+// WithName names the cluster; containers are hh-NAME-HOST and the network
+// hh-NAME. Default: "hh" and six random hex digits. Two clusters with
+// different names run side by side.
+func WithName(name string) Option {
+	return func(o *options) error {
+		if !nameRE.MatchString(name) {
+			return fmt.Errorf("cluster name %q: use 1-31 lower-case letters, digits or '-', starting with a letter", name)
+		}
+		o.name = name
+		return nil
+	}
+}
+
+// WithTopology sets the hosts and roles. Default: topology.Guide(), the
+// reference guide's three hosts.
+func WithTopology(t topology.Topology) Option {
+	return func(o *options) error { o.topo = t.WithDefaults(); return nil }
+}
+
+// WithHadoopVersion picks the Hadoop release built into the image. Default
+// images.DefaultHadoop (3.5.0). Known versions: images.Releases().
+func WithHadoopVersion(v string) Option {
+	return func(o *options) error { o.hadoopVersion = v; return nil }
+}
+
+// WithImage runs the cluster on an image you built (for example from the
+// official binary tarball) instead of building one. It must meet
+// images/CONTRACT.md; Start checks it before creating anything.
+func WithImage(ref string) Option {
+	return func(o *options) error { o.image = ref; return nil }
+}
+
+// WithFencing sets dfs.ha.fencing.methods. Default config.FenceSSHThenShell.
+func WithFencing(f config.Fencing) Option {
+	return func(o *options) error { o.fencing = f; return nil }
+}
+
+// WithConfig overrides keys of one rendered config file (core-site.xml,
+// hdfs-site.xml, yarn-site.xml, mapred-site.xml, capacity-scheduler.xml,
+// zoo.cfg, log4j.properties, hadoop-env.sh). An empty value removes a key.
+// May be given several times; later values win.
+func WithConfig(file string, kv map[string]string) Option {
+	return func(o *options) error {
+		if o.overrides[file] == nil {
+			o.overrides[file] = map[string]string{}
+		}
+		for k, v := range kv {
+			o.overrides[file][k] = v
+		}
+		return nil
+	}
+}
+
+// WithLogger sends progress (each init step with its duration) to l.
+// Default: discard.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) error { o.log = l; return nil }
+}
+
+// WithReadyTimeout bounds the whole init sequence. Default 5 minutes.
+func WithReadyTimeout(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return fmt.Errorf("ready timeout %v: must be positive", d)
+		}
+		o.readyTimeout = d
+		return nil
+	}
+}
+
+// WithDetached marks the cluster as not owned by this process, so
+// `haharness gc` leaves it alone after the process exits (the CLI's `up`).
+// Default: owned; gc removes it once this process is gone.
+func WithDetached() Option {
+	return func(o *options) error { o.owner = ownerDetached; return nil }
+}
+
+// WithoutMemoryCheck skips the check that the machine has the memory the
+// topology needs. Default: checked.
+func WithoutMemoryCheck() Option {
+	return func(o *options) error { o.memCheck = false; return nil }
+}
+
+// WithFailureArtifacts makes a failed Start save logs, configs, a ZooKeeper
+// dump and events into dir before it removes the cluster. Default: none.
+func WithFailureArtifacts(dir string) Option {
+	return func(o *options) error { o.failureDir = dir; return nil }
+}
