@@ -75,17 +75,7 @@ func TestGuideCluster(t *testing.T) {
 	}
 	defer fs.Close()
 	want := bytes.Repeat([]byte("haharness guide cluster\n"), 4096)
-	if err := fs.MkdirAll("/e2e", 0o755); err != nil {
-		t.Fatal(err)
-	}
-	w, err := fs.Create("/e2e/guide.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Write(want); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
+	if err := harness.WriteFile(ctx, fs, "/e2e/guide.txt", want); err != nil {
 		t.Fatal(err)
 	}
 	assertFile(t, c, "/e2e/guide.txt", want)

@@ -2,9 +2,11 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
+	"strings"
 	"time"
 
 	"github.com/colinmarc/hdfs/v2"
@@ -67,4 +69,35 @@ func (c *Cluster) HDFS(ctx context.Context) (*hdfs.Client, error) {
 		return true, "", nil
 	})
 	return client, err
+}
+
+// WriteFile writes data to path through client (creating parent
+// directories, replacing an existing file) and returns once the NameNode has
+// acknowledged the file complete. A Close that reports the last block still
+// replicating is retried, as colinmarc/hdfs documents.
+func WriteFile(ctx context.Context, client *hdfs.Client, path string, data []byte) error {
+	if i := strings.LastIndexByte(path, '/'); i > 0 {
+		if err := client.MkdirAll(path[:i], 0o755); err != nil {
+			return fmt.Errorf("mkdir %s: %w", path[:i], err)
+		}
+	}
+	_ = client.Remove(path)
+	w, err := client.Create(path)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	if _, err := w.Write(data); err != nil {
+		_ = w.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return poll.Until(ctx, "close "+path, 100*time.Millisecond, func(context.Context) (bool, string, error) {
+		err := w.Close()
+		if errors.Is(err, hdfs.ErrReplicating) {
+			return false, "last block replicating", nil
+		}
+		if err != nil {
+			return false, "", poll.Permanent(err)
+		}
+		return true, "", nil
+	})
 }

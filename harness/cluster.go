@@ -41,6 +41,8 @@ type Cluster struct {
 	mu     sync.Mutex
 	steps  []Step
 	events *Events
+	active []*Injection
+	nextID int
 }
 
 // Step is one init step and how long it took.

@@ -48,6 +48,9 @@ func Cleanup(t testing.TB, c *harness.Cluster) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
+	if err := c.HealAll(ctx); err != nil {
+		t.Errorf("heal faults of %s: %v", c.Name(), err)
+	}
 	if t.Failed() || os.Getenv("HAHARNESS_KEEP_ARTIFACTS") != "" {
 		dir := ArtifactsDir(t)
 		if err := c.DumpArtifacts(ctx, dir); err != nil {

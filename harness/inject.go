@@ -1,0 +1,243 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/haharness/haharness/harness/fault"
+	"github.com/haharness/haharness/harness/topology"
+)
+
+// Injection is a fault in effect on a cluster. Heal undoes it.
+type Injection struct {
+	ID      int       `json:"id"`
+	Fault   string    `json:"fault"`
+	Targets []string  `json:"targets"`
+	Start   time.Time `json:"start"`
+
+	c       *Cluster
+	applied fault.Applied
+	once    sync.Once
+	err     error
+}
+
+// Heal undoes the fault and records its end. Healing twice is harmless.
+func (in *Injection) Heal(ctx context.Context) error {
+	in.once.Do(func() {
+		in.err = in.applied.Heal(ctx, runtime{in.c})
+		in.c.events.add(Event{Kind: EventFault, State: "healed", Detail: in.label()})
+		in.c.mu.Lock()
+		in.c.active = slices.DeleteFunc(in.c.active, func(x *Injection) bool { return x == in })
+		in.c.mu.Unlock()
+	})
+	return in.err
+}
+
+func (in *Injection) label() string {
+	return fmt.Sprintf("%s => %s", in.Fault, strings.Join(in.Targets, " "))
+}
+
+// Inject applies f, resolving its selectors against the cluster's state now,
+// records it in the event history, and returns once the fault is in effect.
+// Heal it with Injection.Heal or HealAll; Destroy does not need it healed.
+func (c *Cluster) Inject(ctx context.Context, f fault.Fault) (*Injection, error) {
+	start := time.Now()
+	applied, err := f.Inject(ctx, runtime{c})
+	if err != nil {
+		return nil, fmt.Errorf("inject %s: %w", f, err)
+	}
+	c.mu.Lock()
+	c.nextID++
+	in := &Injection{ID: c.nextID, Fault: f.String(), Targets: applied.Targets, Start: start, c: c, applied: applied}
+	c.active = append(c.active, in)
+	c.mu.Unlock()
+	c.events.add(Event{Time: start, Kind: EventFault, State: "injected", Detail: in.label()})
+	c.log.Info("fault injected", "fault", f.String(), "targets", applied.Targets, "took", time.Since(start).Round(time.Millisecond))
+	return in, nil
+}
+
+// Active returns the faults in effect.
+func (c *Cluster) Active() []*Injection {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.active)
+}
+
+// HealAll heals every fault in effect, newest first.
+func (c *Cluster) HealAll(ctx context.Context) error {
+	act := c.Active()
+	slices.Reverse(act)
+	var errs []error
+	for _, in := range act {
+		errs = append(errs, in.Heal(ctx))
+	}
+	return errors.Join(errs...)
+}
+
+// runtime adapts *Cluster to fault.Runtime.
+type runtime struct{ c *Cluster }
+
+var _ fault.Runtime = runtime{}
+
+func (r runtime) Shell(ctx context.Context, host, script string) (string, int, error) {
+	res, err := r.c.Shell(ctx, host, script)
+	return res.Stdout + res.Stderr, res.ExitCode, err
+}
+
+func (r runtime) IP(host string) string { return r.c.IP(host) }
+
+func (r runtime) StartDaemon(ctx context.Context, h string, role topology.Role) error {
+	return r.c.StartDaemon(ctx, h, role)
+}
+
+func (r runtime) Resolve(ctx context.Context, s fault.Selector) ([]topology.Daemon, error) {
+	return r.c.Resolve(ctx, s)
+}
+
+func (r runtime) Host(ctx context.Context, h string, a fault.HostAction) error {
+	return r.c.HostAction(ctx, h, a)
+}
+
+// HostAction performs an engine action on host h. HostStart also starts the
+// host's daemons in role order.
+func (c *Cluster) HostAction(ctx context.Context, h string, a fault.HostAction) error {
+	if !slices.Contains(c.topo.Hosts, h) {
+		return fmt.Errorf("%s %q: unknown host: hosts are %v", a, h, c.topo.Hosts)
+	}
+	name := c.Container(h)
+	var err error
+	switch a {
+	case fault.HostKill:
+		err = c.engine.Kill(ctx, name, "KILL")
+	case fault.HostStop:
+		err = c.engine.Stop(ctx, name, 10)
+	case fault.HostPause:
+		err = c.engine.Pause(ctx, name)
+	case fault.HostUnpause:
+		st, ierr := c.engine.Inspect(ctx, name)
+		if ierr == nil && !st.Paused {
+			return nil
+		}
+		err = c.engine.Unpause(ctx, name)
+	case fault.HostStart:
+		st, ierr := c.engine.Inspect(ctx, name)
+		if ierr != nil {
+			return ierr
+		}
+		if !st.Running {
+			if err := c.engine.Start(ctx, name); err != nil {
+				return err
+			}
+		}
+		for _, r := range c.topo.RolesOf(h) {
+			ps, err := c.Processes(ctx, h)
+			if err != nil {
+				return err
+			}
+			if slices.ContainsFunc(ps, func(p Process) bool { return p.Role == r }) {
+				continue
+			}
+			if err := c.StartDaemon(ctx, h, r); err != nil {
+				return err
+			}
+		}
+	default:
+		return fmt.Errorf("unknown host action %q", a)
+	}
+	if err != nil {
+		return err
+	}
+	c.events.add(Event{Kind: EventHost, Daemon: h, State: string(a)})
+	return nil
+}
+
+// Resolve turns a selector into daemons using the cluster's state now: who
+// is active, who leads ZooKeeper. HOST selectors return one Daemon with an
+// empty Role.
+func (c *Cluster) Resolve(ctx context.Context, s fault.Selector) ([]topology.Daemon, error) {
+	p, err := fault.Parse(s, c.topo)
+	if err != nil {
+		return nil, err
+	}
+	if p.Named == "" {
+		return []topology.Daemon{{Host: p.Host, Role: p.Role}}, nil
+	}
+	st, err := c.Status(ctx, StatusOptions{})
+	if err != nil {
+		return nil, err
+	}
+	one := func(host string, r topology.Role, what string) ([]topology.Daemon, error) {
+		if host == "" {
+			return nil, fmt.Errorf("resolve %s: no %s now (%s)", s, what, st)
+		}
+		return []topology.Daemon{{Host: host, Role: r}}, nil
+	}
+	activeNN := c.topo.NameNodeHost(st.ActiveNameNode())
+	// Members of role r, those away from the active NameNode's host first.
+	awayFirst := func(r topology.Role) []string {
+		hosts := c.topo.On(r)
+		slices.SortStableFunc(hosts, func(a, b string) int {
+			return boolInt(a == activeNN) - boolInt(b == activeNN)
+		})
+		return hosts
+	}
+	pick := func(r topology.Role, n int) []topology.Daemon {
+		var out []topology.Daemon
+		for _, h := range awayFirst(r)[:n] {
+			out = append(out, topology.Daemon{Host: h, Role: r})
+		}
+		return out
+	}
+	switch p.Named {
+	case fault.ActiveNameNode:
+		return one(activeNN, topology.NameNode, "active namenode")
+	case fault.StandbyNameNode:
+		for _, n := range st.NameNodes {
+			if n.JMX == "standby" {
+				return one(n.Host, topology.NameNode, "")
+			}
+		}
+		return one("", "", "standby namenode")
+	case fault.ActiveResourceManager:
+		return one(c.topo.ResourceManagerHost(st.ActiveResourceManager()), topology.ResourceManager, "active resourcemanager")
+	case fault.StandbyResourceManager:
+		for _, r := range st.ResourceManagers {
+			if r.REST == "STANDBY" {
+				return one(r.Host, topology.ResourceManager, "")
+			}
+		}
+		return one("", "", "standby resourcemanager")
+	case fault.ZooKeeperLeader:
+		return one(st.ZooKeeperLeader(), topology.ZooKeeper, "zookeeper leader")
+	case fault.ZooKeeperFollower:
+		for _, z := range st.ZooKeeper {
+			if z.Mode == "follower" {
+				return one(z.Host, topology.ZooKeeper, "")
+			}
+		}
+		return one("", "", "zookeeper follower")
+	case fault.JournalNodeMinority:
+		n := len(c.topo.On(topology.JournalNode))
+		return pick(topology.JournalNode, n-fault.Majority(n)), nil
+	case fault.JournalNodeMajority:
+		return pick(topology.JournalNode, fault.Majority(len(c.topo.On(topology.JournalNode)))), nil
+	case fault.ZooKeeperMinority:
+		n := len(c.topo.On(topology.ZooKeeper))
+		return pick(topology.ZooKeeper, n-fault.Majority(n)), nil
+	case fault.ZooKeeperMajority:
+		return pick(topology.ZooKeeper, fault.Majority(len(c.topo.On(topology.ZooKeeper)))), nil
+	}
+	return nil, fmt.Errorf("resolve %s: unsupported selector", s)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
