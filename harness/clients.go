@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"strings"
 	"time"
 
@@ -51,6 +52,41 @@ func (c *Cluster) zkConn(ctx context.Context) (*zk.Conn, error) {
 	}
 }
 
+// HDFSTimeout bounds every network read or write of the HDFS clients the
+// harness makes, so a frozen NameNode or DataNode makes an operation fail
+// instead of hanging (colinmarc/hdfs has no timeouts of its own).
+const HDFSTimeout = 10 * time.Second
+
+func deadlineDial(ctx context.Context, network, addr string) (net.Conn, error) {
+	d := net.Dialer{Timeout: 3 * time.Second}
+	conn, err := d.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	return deadlineConn{conn}, nil
+}
+
+// deadlineConn sets a fresh deadline before every Read and Write.
+type deadlineConn struct{ net.Conn }
+
+func (c deadlineConn) Read(p []byte) (int, error) {
+	_ = c.SetDeadline(time.Now().Add(HDFSTimeout))
+	return c.Conn.Read(p)
+}
+
+func (c deadlineConn) Write(p []byte) (int, error) {
+	_ = c.SetDeadline(time.Now().Add(HDFSTimeout))
+	return c.Conn.Write(p)
+}
+
+// HDFSOn returns a client that talks only to the NameNode on host h: a
+// pinned client, to check what one NameNode accepts (e.g. a resumed old
+// active). The caller closes it.
+func (c *Cluster) HDFSOn(h string) (*hdfs.Client, error) {
+	return hdfs.NewClient(hdfs.ClientOptions{Addresses: []string{c.Addr(h, config.PortNameNodeRPC)}, User: "root",
+		NamenodeDialFunc: deadlineDial, DatanodeDialFunc: deadlineDial})
+}
+
 // HDFS returns a client for hdfs://NAMESERVICE from this process, talking to
 // every NameNode (it follows the active) and to DataNodes by address, as user
 // root (the HDFS superuser here). The caller closes it.
@@ -62,7 +98,8 @@ func (c *Cluster) HDFS(ctx context.Context) (*hdfs.Client, error) {
 	var client *hdfs.Client
 	err := poll.Until(ctx, "hdfs client", 0, func(ctx context.Context) (bool, string, error) {
 		var err error
-		client, err = hdfs.NewClient(hdfs.ClientOptions{Addresses: nns, User: "root"})
+		client, err = hdfs.NewClient(hdfs.ClientOptions{Addresses: nns, User: "root",
+			NamenodeDialFunc: deadlineDial, DatanodeDialFunc: deadlineDial})
 		if err != nil {
 			return false, err.Error(), nil
 		}

@@ -226,3 +226,16 @@ func uiPort(r topology.Role) int {
 	}
 	return 0
 }
+
+// HostState returns the engine state of host h's container: running,
+// paused, exited, created...
+func (c *Cluster) HostState(ctx context.Context, h string) (string, error) {
+	st, err := c.engine.Inspect(ctx, c.Container(h))
+	if err != nil {
+		return "", err
+	}
+	if st.Paused {
+		return "paused", nil
+	}
+	return st.Status, nil
+}

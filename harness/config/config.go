@@ -191,16 +191,20 @@ func hdfsSite(t topology.Topology, f Fencing) map[string]string {
 	nns := t.On(topology.NameNode)
 	ids := make([]string, len(nns))
 	p := map[string]string{
-		"dfs.replication":                                           fmt.Sprint(min(3, len(t.On(topology.DataNode)))),
-		"dfs.namenode.name.dir":                                     NameDir,
-		"dfs.datanode.data.dir":                                     DataDir,
-		"dfs.journalnode.edits.dir":                                 JournalDir,
-		"dfs.nameservices":                                          ns,
-		"dfs.namenode.shared.edits.dir":                             "qjournal://" + strings.Join(hostPorts(t.On(topology.JournalNode), journalRPCPort), ";") + "/" + ns,
-		"dfs.client.failover.proxy.provider." + ns:                  proxyProvider,
-		"dfs.ha.automatic-failover.enabled":                         "true",
-		"dfs.ha.fencing.ssh.private-key-files":                      SSHPrivateKey,
-		"dfs.ha.fencing.ssh.connect-timeout":                        "5000",
+		"dfs.replication":                          fmt.Sprint(min(3, len(t.On(topology.DataNode)))),
+		"dfs.namenode.name.dir":                    NameDir,
+		"dfs.datanode.data.dir":                    DataDir,
+		"dfs.journalnode.edits.dir":                JournalDir,
+		"dfs.nameservices":                         ns,
+		"dfs.namenode.shared.edits.dir":            "qjournal://" + strings.Join(hostPorts(t.On(topology.JournalNode), journalRPCPort), ";") + "/" + ns,
+		"dfs.client.failover.proxy.provider." + ns: proxyProvider,
+		"dfs.ha.automatic-failover.enabled":        "true",
+		"dfs.ha.fencing.ssh.private-key-files":     SSHPrivateKey,
+		"dfs.ha.fencing.ssh.connect-timeout":       "5000",
+		// Before quitting the election a ZKFC fetches its unresponsive NameNode's
+		// thread dump, waiting up to this long (Hadoop's default 20000 adds 20 s
+		// to every frozen-NameNode failover).
+		"dfs.ha.zkfc.nn.http.timeout.ms":                            "2000",
 		"dfs.ha.tail-edits.period":                                  "2s",
 		"dfs.ha.log-roll.period":                                    "30s",
 		"dfs.heartbeat.interval":                                    "1",

@@ -1,0 +1,69 @@
+package e2e
+
+import (
+	"flag"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/haharness/haharness/harness/harnesstest"
+	"github.com/haharness/haharness/scenarios"
+)
+
+var (
+	seedFlag     = flag.Int64("seed", 0, "seed of the scenarios (0: HAHARNESS_SEED or the clock); printed on failure")
+	scenarioFlag = flag.String("scenario", "", "run only this scenario")
+)
+
+func seed(t *testing.T) int64 {
+	t.Helper()
+	if *seedFlag != 0 {
+		return *seedFlag
+	}
+	if s := os.Getenv("HAHARNESS_SEED"); s != "" {
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			t.Fatalf("HAHARNESS_SEED=%q: %v", s, err)
+		}
+		return v
+	}
+	return time.Now().UnixNano()
+}
+
+// TestScenarios runs every scenario of the catalogue, each on a fresh
+// cluster, and fails with the timeline (and saves history.json, report.html
+// and the cluster artifacts) when a scenario's steps or invariants fail.
+func TestScenarios(t *testing.T) {
+	for _, sc := range scenarios.All() {
+		if *scenarioFlag != "" && sc.Name != *scenarioFlag {
+			continue
+		}
+		t.Run(sc.Name, func(t *testing.T) {
+			s := seed(t)
+			t.Logf("scenario %s seed %d (replay: go test ./e2e -run 'TestScenarios/%s' -seed %d)", sc.Name, s, sc.Name, s)
+			c := harnesstest.Start(t, sc.Options...)
+			res, err := scenarios.Run(t.Context(), c, sc, s, harnesstest.Logger(t))
+			if err != nil {
+				t.Fatalf("run %s: %v", sc.Name, err)
+			}
+			for _, f := range res.Failovers {
+				t.Logf("failover %s %s -> %s in %v", f.Role, f.From, f.To, f.Duration.Round(time.Millisecond))
+			}
+			for _, n := range res.Notes {
+				t.Logf("observed: %s", n)
+			}
+			for _, ch := range res.Checks {
+				t.Logf("check: %s", ch)
+			}
+			t.Logf("writes: %d acknowledged, %d failed", res.Acked, res.FailedOps)
+			if ferr := res.Failed(); ferr != nil {
+				dir := harnesstest.ArtifactsDir(t)
+				if err := res.Save(dir); err != nil {
+					t.Logf("save result: %v", err)
+				}
+				t.Errorf("%v\nseed %d; timeline:\n%s\nhistory and report.html in %s", ferr, s, res.Timeline(), dir)
+			}
+		})
+	}
+}

@@ -1,0 +1,326 @@
+// Package scenarios turns the guide's failover and split-brain cases into
+// executable, reusable checks on a real cluster. A Scenario injects faults
+// through the harness while a Recorder samples HA state and a Workload
+// writes numbered files from this process; afterwards the recorded History
+// is judged by the pure checks of scenarios/invariant (no split brain, no
+// lost acknowledged write, failover within a bound) and by the scenario's
+// own assertions about what Hadoop really did.
+//
+// Randomness (the chaos scenario) comes from the run's seed, which Run logs
+// and puts in the History; the same seed replays the same schedule.
+//
+// Layering: imports harness, harness/fault, harness/topology, scenarios/invariant,
+// scenarios/report and internal/poll. Nothing in harness imports it.
+package scenarios
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/haharness/haharness/harness"
+	"github.com/haharness/haharness/harness/config"
+	"github.com/haharness/haharness/harness/fault"
+	"github.com/haharness/haharness/harness/topology"
+	"github.com/haharness/haharness/scenarios/invariant"
+	"github.com/haharness/haharness/scenarios/report"
+)
+
+// Scenario is one reusable failure story.
+type Scenario struct {
+	// Name is stable kebab-case: the subtest name and the CLI argument.
+	Name        string
+	Description string
+	// ExpectFailover makes Run check that every NameNode fault is followed
+	// by a failover within FailoverBound.
+	ExpectFailover bool
+	// Options are what the cluster must be started with (e.g. a fencing
+	// method); nil for the default cluster.
+	Options []harness.Option
+	// Steps injects faults, waits for what should happen, heals, and returns
+	// once the cluster is HA ready again. An error fails the scenario.
+	Steps func(ctx context.Context, e *Env) error
+}
+
+// FailoverBound is the longest a NameNode failover may take with the
+// harness's timing (config.Timing): ZooKeeper session expiry, the health
+// check RPC timeout, graceful fencing (3 s), sshfence's connect timeout
+// (5 s), and 15 s for the new active to catch up and the sampler to see it.
+func FailoverBound() time.Duration {
+	ms := config.Timing.ZKSessionTimeoutMS + config.Timing.HealthRPCTimeoutMS + 3000 + 5000 + 15000
+	return time.Duration(ms) * time.Millisecond
+}
+
+// Env is what a scenario's steps work with.
+type Env struct {
+	C    *harness.Cluster
+	H    *invariant.History
+	W    *Workload
+	Rand *rand.Rand
+	Log  *slog.Logger
+	// Failovers are the failovers the steps measured.
+	Failovers []Failover
+	// Notes are facts the steps observed (what Hadoop really did), kept in
+	// the result for the report.
+	Notes []string
+}
+
+// Failover is one measured change of active.
+type Failover struct {
+	Role     topology.Role `json:"role"`
+	From     string        `json:"from"`
+	To       string        `json:"to"`
+	Duration time.Duration `json:"duration"`
+	Fault    string        `json:"fault"`
+}
+
+// Note records an observation.
+func (e *Env) Note(format string, args ...any) {
+	s := fmt.Sprintf(format, args...)
+	e.Notes = append(e.Notes, s)
+	e.Log.Info("observed", "note", s)
+}
+
+// Inject injects f and records its start in the History.
+func (e *Env) Inject(ctx context.Context, f fault.Fault) (*harness.Injection, error) {
+	in, err := e.C.Inject(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	e.H.Add(invariant.Event{Time: in.Start, Kind: invariant.KindFaultStart, Fault: faultLabel(in)})
+	return in, nil
+}
+
+// Heal heals in and records the fault's end in the History.
+func (e *Env) Heal(ctx context.Context, in *harness.Injection) error {
+	err := in.Heal(ctx)
+	e.H.Add(invariant.Event{Time: time.Now(), Kind: invariant.KindFaultEnd, Fault: faultLabel(in)})
+	return err
+}
+
+func faultLabel(in *harness.Injection) string {
+	return in.Fault + " => " + strings.Join(in.Targets, " ")
+}
+
+// Failover waits for the active of role to move away from `from` after in
+// was injected, records it, and returns the new active.
+func (e *Env) Failover(ctx context.Context, role topology.Role, from string, in *harness.Injection) (string, error) {
+	to, d, err := WaitFailover(ctx, e.C, role, from, in.Start)
+	if err != nil {
+		return "", err
+	}
+	e.Failovers = append(e.Failovers, Failover{Role: role, From: from, To: to, Duration: d, Fault: faultLabel(in)})
+	e.Log.Info("failover", "role", role, "from", from, "to", to, "took", d.Round(time.Millisecond))
+	return to, nil
+}
+
+// Active returns the current single active NameNode (or ResourceManager) id.
+func (e *Env) Active(ctx context.Context, role topology.Role) (string, error) {
+	s, err := e.C.Status(ctx, harness.StatusOptions{})
+	if err != nil {
+		return "", err
+	}
+	id := s.ActiveNameNode()
+	if role == topology.ResourceManager {
+		id = s.ActiveResourceManager()
+	}
+	if id == "" {
+		return "", fmt.Errorf("no single active %s: %s", role, s)
+	}
+	return id, nil
+}
+
+// Recover starts any host or daemon that is down and waits for HA ready.
+func (e *Env) Recover(ctx context.Context) error {
+	for _, h := range e.C.Topology().Hosts {
+		if err := e.C.HostAction(ctx, h, fault.HostStart); err != nil {
+			return err
+		}
+	}
+	_, err := e.C.WaitReady(ctx)
+	return err
+}
+
+// Result is the outcome of one run.
+type Result struct {
+	Scenario  string             `json:"scenario"`
+	Seed      int64              `json:"seed"`
+	Checks    []invariant.Result `json:"checks"`
+	Failovers []Failover         `json:"failovers"`
+	Notes     []string           `json:"notes"`
+	Err       string             `json:"error,omitempty"`
+	History   invariant.History  `json:"-"`
+	Acked     int                `json:"ackedWrites"`
+	FailedOps int                `json:"failedWrites"`
+	Took      time.Duration      `json:"took"`
+	Events    []harness.Event    `json:"clusterEvents"`
+}
+
+// Failed reports whether the run failed: a step error or a failed check.
+func (r *Result) Failed() error {
+	var errs []error
+	if r.Err != "" {
+		errs = append(errs, errors.New(r.Err))
+	}
+	if err := invariant.AllPass(r.Checks...); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("scenario %s (seed %d): %w", r.Scenario, r.Seed, errors.Join(errs...))
+}
+
+// Run runs sc on c with seed: starts the recorder and the workload, runs
+// the steps, heals whatever is left, reads every write back, and judges the
+// History. It returns an error only when the run could not be carried out;
+// a scenario that ran and failed is reported by Result.Failed.
+func Run(ctx context.Context, c *harness.Cluster, sc Scenario, seed int64, log *slog.Logger) (*Result, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	log = log.With("scenario", sc.Name, "seed", seed)
+	log.Info("scenario start (replay with this seed)")
+	start := time.Now()
+	h := &invariant.History{Seed: seed, Scenario: sc.Name}
+	rec := Record(ctx, c, h)
+	w, err := StartWorkload(ctx, c, h, "/haharness/"+sc.Name, 200*time.Millisecond, seed)
+	if err != nil {
+		rec.Stop()
+		return nil, err
+	}
+	env := &Env{C: c, H: h, W: w, Rand: newRand(seed), Log: log}
+	res := &Result{Scenario: sc.Name, Seed: seed}
+	if err := w.WaitAcked(ctx, 3); err != nil {
+		res.Err = "workload before faults: " + err.Error()
+	} else if err := sc.Steps(ctx, env); err != nil {
+		res.Err = err.Error()
+	}
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
+	defer cancel()
+	if err := c.HealAll(hctx); err != nil {
+		res.Err = strings.TrimSpace(res.Err + "\nheal: " + err.Error())
+	}
+	if res.Err != "" {
+		// Put the cluster back together so the writes can be read back.
+		if err := env.Recover(hctx); err != nil {
+			res.Err += "\nrecover: " + err.Error()
+		}
+	}
+	w.Stop()
+	if err := w.Verify(hctx); err != nil {
+		res.Err = strings.TrimSpace(res.Err + "\nread back: " + err.Error())
+	}
+	rec.Stop()
+	res.History = *h
+	res.Failovers, res.Notes, res.Took, res.Events = env.Failovers, env.Notes, time.Since(start), c.Events()
+	res.Acked, res.FailedOps, _ = w.Counts()
+	res.Checks = checks(*h, sc)
+	log.Info("scenario done", "took", res.Took.Round(time.Millisecond), "acked", res.Acked, "failed", res.FailedOps)
+	return res, nil
+}
+
+func checks(h invariant.History, sc Scenario) []invariant.Result {
+	out := []invariant.Result{
+		invariant.SingleActive(h, invariant.RoleNameNode),
+		invariant.SingleActive(h, invariant.RoleResourceManager),
+		invariant.NoSplitBrainWrites(h),
+		invariant.NoLostAcknowledgedWrites(h),
+	}
+	if sc.ExpectFailover {
+		out = append(out, invariant.FailoverWithin(h, invariant.RoleNameNode, FailoverBound()))
+	}
+	return out
+}
+
+// Save writes history.json, result.json, report.html and timeline.txt to dir.
+func (r *Result) Save(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := r.History.Save(filepath.Join(dir, "history.json")); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "result.json"), b, 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "timeline.txt"), []byte(r.Timeline()), 0o644); err != nil {
+		return err
+	}
+	return report.WriteFile(filepath.Join(dir, "report.html"), r.History, r.Checks)
+}
+
+// Timeline renders the run as text: faults, state changes (only when a
+// daemon's state changes), failed operations, failovers and notes.
+func (r *Result) Timeline() string {
+	var b strings.Builder
+	events := r.History.Sorted()
+	if len(events) == 0 {
+		return "(empty history)\n"
+	}
+	t0 := events[0].Time
+	last := map[string]string{}
+	for _, e := range events {
+		at := e.Time.Sub(t0).Seconds()
+		switch e.Kind {
+		case invariant.KindFaultStart:
+			fmt.Fprintf(&b, "%8.2fs  FAULT  %s\n", at, e.Fault)
+		case invariant.KindFaultEnd:
+			fmt.Fprintf(&b, "%8.2fs  HEAL   %s\n", at, e.Fault)
+		case invariant.KindState:
+			if last[e.Daemon] != e.State {
+				fmt.Fprintf(&b, "%8.2fs  STATE  %s %s -> %s\n", at, e.Daemon, orDash(last[e.Daemon]), e.State)
+				last[e.Daemon] = e.State
+			}
+		case invariant.KindOp:
+			if !e.OK {
+				fmt.Fprintf(&b, "%8.2fs  OP     %s %s failed: %s\n", at, e.Op, e.Key, e.Err)
+			}
+		}
+	}
+	for _, f := range r.Failovers {
+		fmt.Fprintf(&b, "failover %s %s -> %s in %v (%s)\n", f.Role, f.From, f.To, f.Duration.Round(time.Millisecond), f.Fault)
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "note: %s\n", n)
+	}
+	for _, c := range r.Checks {
+		fmt.Fprintf(&b, "check: %s\n", c)
+	}
+	fmt.Fprintf(&b, "writes: %d acknowledged, %d failed; seed %d\n", r.Acked, r.FailedOps, r.Seed)
+	return b.String()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// Lookup returns the scenario with name, or an error listing the names.
+func Lookup(name string) (Scenario, error) {
+	var names []string
+	for _, s := range All() {
+		if s.Name == name {
+			return s, nil
+		}
+		names = append(names, s.Name)
+	}
+	slices.Sort(names)
+	return Scenario{}, fmt.Errorf("unknown scenario %q: scenarios are %s", name, strings.Join(names, ", "))
+}
+
+func newRand(seed int64) *rand.Rand { return rand.New(rand.NewPCG(uint64(seed), 0x6861686172)) }
