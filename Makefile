@@ -6,9 +6,10 @@ E2E_TIMEOUT ?= 60m
 
 all: build
 
-# Make sure a Docker engine answers (installs docker.io/debootstrap/maven on Debian as root).
+# Make sure a Docker engine answers and the build/test tools are there
+# (installs docker.io, debootstrap, maven, chromium on Debian as root).
 env:
-	bash scripts/ensure-docker.sh
+	bash scripts/setup.sh
 
 build:
 	$(GO) build -o bin/haharness ./cmd/haharness
@@ -16,14 +17,15 @@ build:
 # Unit tests: pure packages, no Docker.
 unit:
 	$(GO) vet ./...
-	$(GO) test -count=1 ./harness/... ./images/... ./scenarios/... ./internal/... ./cmd/...
+	HAHARNESS_REQUIRE_BROWSER=$${CI:-} $(GO) test -count=1 -short $$($(GO) list ./... | grep -v /e2e$$)
 
-# End-to-end tests on real clusters; fail (not skip) without an engine.
+# End-to-end tests on real clusters (the e2e suite, the CLI session, the
+# example); they fail, never skip, without an engine.
 e2e: env
-	HAHARNESS_REQUIRE_DOCKER=1 TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -count=1 -timeout $(E2E_TIMEOUT) -v ./e2e/...
+	HAHARNESS_REQUIRE_DOCKER=1 $(GO) test -count=1 -timeout $(E2E_TIMEOUT) -v ./e2e/... ./cmd/... ./examples/...
 
 # Everything: the README's test command.
-test: env unit e2e
+test: env lint unit e2e
 
 # Build the images ahead of time (they are also built on demand).
 images: env build
@@ -32,6 +34,8 @@ images: env build
 lint:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || (gofmt -l .; echo "gofmt: files above need formatting"; exit 1)
+	$(GO) run github.com/rhysd/actionlint/cmd/actionlint@v1.7.12 .github/workflows/*.yml examples/ci/*.yml
+	$(GO) test -count=1 -run TestLayering ./internal/layering
 
 # Remove clusters whose creating process is gone (add ALL=1 for every cluster).
 clean-clusters: build

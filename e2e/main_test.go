@@ -1,6 +1,6 @@
 // Package e2e runs haharness against real clusters: real Apache Hadoop and
 // ZooKeeper daemons in Docker. `go test ./e2e` needs a Docker engine
-// (scripts/ensure-docker.sh) and builds the images on first use.
+// (scripts/setup.sh) and builds the images on first use.
 package e2e
 
 import (

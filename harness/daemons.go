@@ -239,3 +239,25 @@ func (c *Cluster) HostState(ctx context.Context, h string) (string, error) {
 	}
 	return st.Status, nil
 }
+
+// MemoryMiB returns the memory all running hosts of the cluster use now, in MiB.
+func (c *Cluster) MemoryMiB(ctx context.Context) (int, error) {
+	var names []string
+	for _, h := range c.topo.Hosts {
+		if st, err := c.engine.Inspect(ctx, c.Container(h)); err == nil && st.Running {
+			names = append(names, c.Container(h))
+		}
+	}
+	if len(names) == 0 {
+		return 0, nil
+	}
+	use, err := c.engine.MemoryUsage(ctx, names...)
+	if err != nil {
+		return 0, err
+	}
+	var total uint64
+	for _, b := range use {
+		total += b
+	}
+	return int(total >> 20), nil
+}

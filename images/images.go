@@ -112,7 +112,8 @@ func Ref(r Release) string {
 	return fmt.Sprintf("haharness/hadoop:%s-%s", r.Hadoop, hadoopHash(r)[:12])
 }
 
-func baseRef() string { return "haharness/base:" + recipeHash("base/Dockerfile")[:12] }
+// BaseRef returns the tag of the base image (JDK and tools, no Hadoop).
+func BaseRef() string { return "haharness/base:" + recipeHash("base/Dockerfile")[:12] }
 
 const debootstrapRef = "haharness/rootfs:bookworm-debootstrap"
 
@@ -172,7 +173,7 @@ func (b *Builder) Ensure(ctx context.Context, r Release) (string, error) {
 }
 
 func (b *Builder) ensureBase(ctx context.Context) (string, error) {
-	ref := baseRef()
+	ref := BaseRef()
 	if _, ok, err := b.Engine.ImageLabels(ctx, ref); err != nil || ok {
 		return ref, err
 	}
@@ -206,7 +207,7 @@ func (b *Builder) ensureRootfs(ctx context.Context) (string, error) {
 	}
 	if _, err := exec.LookPath("debootstrap"); err != nil {
 		return "", errors.New("build rootfs: the engine has no debian:bookworm-slim and debootstrap is missing: " +
-			"run scripts/ensure-docker.sh (installs it on Debian) or `docker load` a debian:bookworm-slim image")
+			"run scripts/setup.sh (installs it on Debian) or `docker load` a debian:bookworm-slim image")
 	}
 	dir, err := os.MkdirTemp("", "haharness-rootfs-")
 	if err != nil {

@@ -117,6 +117,14 @@ func (e *Env) Failover(ctx context.Context, role topology.Role, from string, in 
 	if err != nil {
 		return "", err
 	}
+	// The sampler sees the new active sooner than a full status round trip:
+	// prefer its first "active" sample of the new active.
+	for _, ev := range e.H.Sorted() {
+		if ev.Kind == invariant.KindState && ev.Daemon == to && ev.State == invariant.StateActive && !ev.Time.Before(in.Start) {
+			d = ev.Time.Sub(in.Start)
+			break
+		}
+	}
 	e.Failovers = append(e.Failovers, Failover{Role: role, From: from, To: to, Duration: d, Fault: faultLabel(in)})
 	e.Log.Info("failover", "role", role, "from", from, "to", to, "took", d.Round(time.Millisecond))
 	return to, nil

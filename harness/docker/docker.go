@@ -88,11 +88,11 @@ func (e *Engine) raw(ctx context.Context, stdin io.Reader, args ...string) (Resu
 // Ping checks that the CLI exists and the engine answers.
 func (e *Engine) Ping(ctx context.Context) error {
 	if _, err := exec.LookPath(e.binary()); err != nil {
-		return fmt.Errorf("%w: no docker CLI on PATH: run scripts/ensure-docker.sh (Debian, root) or install Docker", ErrEngine)
+		return fmt.Errorf("%w: no docker CLI on PATH: run scripts/setup.sh (Debian, root) or install Docker", ErrEngine)
 	}
 	res, err := e.raw(ctx, nil, "version", "--format", "{{.Server.Version}}")
 	if err != nil || res.ExitCode != 0 {
-		return fmt.Errorf("%w: %s: start the engine (scripts/ensure-docker.sh does it on Debian as root) or set DOCKER_HOST",
+		return fmt.Errorf("%w: %s: start the engine (scripts/setup.sh does it on Debian as root) or set DOCKER_HOST",
 			ErrEngine, strings.TrimSpace(res.Stderr+" "+errString(err)))
 	}
 	return nil
@@ -421,4 +421,45 @@ func (t *tailBuffer) String() string { return string(t.b) }
 func (e *Engine) RunOnce(ctx context.Context, image string, cmd []string) (Result, error) {
 	args := append([]string{"run", "--rm", "--label", LabelManaged + "=1", "--entrypoint", cmd[0], image}, cmd[1:]...)
 	return e.raw(ctx, nil, args...)
+}
+
+// MemoryUsage returns the memory each running container uses now, in bytes
+// (docker stats; page cache excluded as the engine reports it).
+func (e *Engine) MemoryUsage(ctx context.Context, names ...string) (map[string]uint64, error) {
+	res, err := e.run(ctx, nil, append([]string{"stats", "--no-stream", "--format", "{{.Name}}\t{{.MemUsage}}"}, names...)...)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]uint64{}
+	for _, line := range strings.Split(strings.TrimSpace(res.Stdout), "\n") {
+		name, usage, ok := strings.Cut(line, "\t")
+		if !ok {
+			continue
+		}
+		used, _, _ := strings.Cut(usage, " / ")
+		b, err := parseBytes(strings.TrimSpace(used))
+		if err != nil {
+			return nil, fmt.Errorf("stats %s: %w", name, err)
+		}
+		out[name] = b
+	}
+	return out, nil
+}
+
+// parseBytes reads docker's human sizes: 512KiB, 1.5GiB, 12MB, 0B.
+func parseBytes(s string) (uint64, error) {
+	units := []struct {
+		suffix string
+		mult   float64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"kB", 1e3}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}}
+	for _, u := range units {
+		if num, ok := strings.CutSuffix(s, u.suffix); ok {
+			f, err := strconv.ParseFloat(num, 64)
+			if err != nil {
+				return 0, fmt.Errorf("size %q: %w", s, err)
+			}
+			return uint64(f * u.mult), nil
+		}
+	}
+	return 0, fmt.Errorf("size %q: unknown unit", s)
 }

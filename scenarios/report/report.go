@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"html/template"
 	"maps"
@@ -25,14 +26,13 @@ const (
 	opRowH     = 11.0 // one row of op marks
 	opRows     = 3    // at most this many rows of op marks per op lane
 	charW      = 6.3  // rough width of a character of an 11px label
-	maxLogRows = 5000 // events listed in the event log at most
 )
 
 // HTML renders h and the results of the checks run over it as one
 // self-contained HTML page: a header with the results, a timeline of each
 // daemon's HA state with the fault windows, client ops and failovers drawn
-// over it, a table of failover latencies and a collapsed log of every event.
-// The page loads nothing from elsewhere, so it opens from disk.
+// over it, and a table of NameNode failover latencies. The page loads
+// nothing from elsewhere, so it opens from disk.
 func HTML(h invariant.History, results []invariant.Result) ([]byte, error) {
 	p := build(h, results)
 	var buf bytes.Buffer
@@ -59,13 +59,11 @@ func WriteFile(path string, h invariant.History, results []invariant.Result) err
 // the sorted events; a fault-end without a start gets startIdx -1 and starts
 // at the start of the history.
 type window struct {
-	fault              string
-	start, end         time.Time
-	healed             bool
-	startIdx, endIdx   int
-	nextFault          int // index of the next fault-start after this one's, or len(events)
-	row                int
-	x0, x1, labelRight float64
+	fault            string
+	start, end       time.Time
+	healed           bool
+	startIdx, endIdx int
+	nextFault        int // index of the next fault-start after this one's, or len(events)
 }
 
 func faultWindows(events []invariant.Event, t0, tEnd time.Time) []window {
@@ -161,13 +159,12 @@ func overlaps(events []invariant.Event, role string, tEnd time.Time) []overlap {
 	var out []overlap
 	var cur *overlap
 	state := map[string]string{}
-	for i := 0; i < len(events); i++ {
-		e := events[i]
-		if e.Kind != invariant.KindState || e.Role != role {
-			continue
-		}
+	samples := slices.DeleteFunc(slices.Clone(events), func(e invariant.Event) bool {
+		return e.Kind != invariant.KindState || e.Role != role
+	})
+	for i, e := range samples {
 		state[e.Daemon] = e.State
-		if i+1 < len(events) && events[i+1].Time.Equal(e.Time) {
+		if i+1 < len(samples) && samples[i+1].Time.Equal(e.Time) {
 			continue
 		}
 		var active []string
@@ -215,7 +212,7 @@ func rows(ext [][2]float64, limit int) ([]int, int) {
 
 // rel formats t as a duration since t0, rounded to the millisecond.
 func rel(t, t0 time.Time) string {
-	return "+" + t.Sub(t0).Round(time.Millisecond).String()
+	return "+" + round(t.Sub(t0)).String()
 }
 
 func utc(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000Z") }
@@ -247,8 +244,6 @@ type page struct {
 	Results         []resultView
 	TL              *timeline
 	Failovers       []failoverRow
-	Log             []logRow
-	LogMore         int
 }
 
 type resultView struct {
@@ -320,10 +315,6 @@ type failoverRow struct {
 	Fault, Injected, Healed, Old, By, Latency, Note, Class string
 }
 
-type logRow struct {
-	Rel, Abs, Kind, Subject, Detail, Class string
-}
-
 func build(h invariant.History, results []invariant.Result) page {
 	events := h.Sorted()
 	p := page{Scenario: h.Scenario, Seed: h.Seed, Overall: "unchecked"}
@@ -368,7 +359,7 @@ func build(h invariant.History, results []invariant.Result) page {
 			}
 		}
 	}
-	p.Start, p.End, p.Span = utc(t0), utc(tEnd), tEnd.Sub(t0).Round(time.Millisecond).String()
+	p.Start, p.End, p.Span = utc(t0), utc(tEnd), round(tEnd.Sub(t0)).String()
 	p.Counts = fmt.Sprintf("%d state samples · %d faults · %d ops (%d not ok)", nState, nFault, nOps, nFailed)
 
 	ws := faultWindows(events, t0, tEnd)
@@ -382,206 +373,226 @@ func build(h invariant.History, results []invariant.Result) page {
 		case len(f.old) == 0:
 			row.Old, row.Note, row.Class = "none", "no active NameNode at the fault's start; not measured", "muted"
 		case f.by == "":
-			row.Note, row.Class = "no other NameNode became active", "bad"
+			row.Note, row.Class = "no other NameNode became active", "none"
 		case f.during:
-			row.Latency, row.Note, row.Class = f.at.Sub(f.w.start).Round(time.Millisecond).String(), "while the fault was on", "good"
+			row.Latency, row.Note, row.Class = round(f.at.Sub(f.w.start)).String(), "while the fault was on", "during"
 		default:
-			row.Latency, row.Note, row.Class = f.at.Sub(f.w.start).Round(time.Millisecond).String(), "only after the fault was healed", "bad"
+			row.Latency, row.Note, row.Class = round(f.at.Sub(f.w.start)).String(), "only after the fault was healed", "late"
 		}
 		p.Failovers = append(p.Failovers, row)
 	}
 	p.TL = layout(events, ws, fos, t0, tEnd)
-
-	for i, e := range events {
-		if i == maxLogRows {
-			p.LogMore = len(events) - i
-			break
-		}
-		p.Log = append(p.Log, logRowOf(e, t0))
-	}
 	return p
 }
 
-func logRowOf(e invariant.Event, t0 time.Time) logRow {
-	r := logRow{Rel: rel(e.Time, t0), Abs: utc(e.Time), Kind: string(e.Kind)}
-	switch e.Kind {
-	case invariant.KindState:
-		r.Subject, r.Detail, r.Class = e.Daemon, strings.TrimSpace(e.Role+" "+e.State), "st-"+stateClass(e.State)
-	case invariant.KindFaultStart, invariant.KindFaultEnd:
-		r.Subject, r.Class = e.Fault, "fault"
-	case invariant.KindOp:
-		r.Subject = strings.TrimSpace(e.Op + " " + e.Key)
-		parts := []string{"ok"}
-		r.Class = "ok"
-		if !e.OK {
-			parts, r.Class = []string{"not ok"}, "err"
-		}
-		if !e.Start.IsZero() {
-			parts = append(parts, "took "+e.Time.Sub(e.Start).Round(time.Millisecond).String())
-		}
-		for _, s := range []string{e.Err, e.Note} {
-			if s != "" {
-				parts = append(parts, s)
-			}
-		}
-		if e.Value != "" {
-			parts = append(parts, fmt.Sprintf("value %.40q", e.Value))
-		}
-		r.Detail = strings.Join(parts, " · ")
-	}
-	return r
+// lay is the state of laying out a timeline: the time scale and the next
+// free y.
+type lay struct {
+	tl     *timeline
+	t0     time.Time
+	span   time.Duration
+	y      float64
+	laneY  map[string]float64    // y of each daemon's lane
+	groups map[string][2]float64 // top and bottom of each role's lanes
 }
 
-// layout places everything of the timeline.
+func (l *lay) x(t time.Time) float64 {
+	return l.tl.X0 + float64(t.Sub(l.t0))/float64(l.span)*(l.tl.X1-l.tl.X0)
+}
+
+func (l *lay) rel(t time.Time) string { return rel(t, l.t0) }
+
+// labelW is the rough width of an 11px label.
+func labelW(s string) float64 { return float64(len([]rune(s))) * charW }
+
+func round(d time.Duration) time.Duration { return d.Round(time.Millisecond) }
+
+// layout places everything of the timeline: from the top, fault labels (each
+// band starts at its label's row and runs down to the bottom of the lanes),
+// failover arrows, state lanes, op lanes, and the time axis.
 func layout(events []invariant.Event, ws []window, fos []failover, t0, tEnd time.Time) *timeline {
-	tl := &timeline{W: svgWidth, X0: labelWidth, X1: svgWidth - rightPad, PlotW: svgWidth - rightPad - labelWidth}
-	span := tEnd.Sub(t0)
-	if span <= 0 {
-		span = time.Second
+	l := &lay{t0: t0, span: max(tEnd.Sub(t0), 0), y: 6, laneY: map[string]float64{}, groups: map[string][2]float64{},
+		tl: &timeline{W: svgWidth, X0: labelWidth, X1: svgWidth - rightPad, PlotW: svgWidth - rightPad - labelWidth}}
+	if l.span == 0 {
+		l.span = time.Second
 	}
-	x := func(t time.Time) float64 {
-		return tl.X0 + float64(t.Sub(t0))/float64(span)*(tl.X1-tl.X0)
-	}
-	y := 6.0
+	tl := l.tl
 
-	// Fault labels, in rows so they do not overlap; each band starts at its
-	// label's row and runs down to the bottom of the lanes.
 	ext := make([][2]float64, len(ws))
-	for i := range ws {
-		ws[i].x0, ws[i].x1 = x(ws[i].start), x(ws[i].end)
-		ws[i].labelRight = max(ws[i].x1, ws[i].x0+float64(len([]rune(ws[i].fault)))*charW+12)
-		ext[i] = [2]float64{ws[i].x0, ws[i].labelRight}
+	for i, w := range ws {
+		ext[i] = [2]float64{l.x(w.start), max(l.x(w.end), l.x(w.start)+labelW(w.fault)+12)}
 	}
-	fr, nfr := rows(ext, 0)
-	for i := range ws {
-		ws[i].row = fr[i]
-	}
-	bandsTop := y
-	y += float64(nfr) * rowH
+	bandRow, n := rows(ext, 0)
+	bandsTop := l.y
+	l.y += float64(n) * rowH
 
-	// Failover arrows, from the fault's start to the takeover.
 	var measured []failover
 	for _, f := range fos {
 		if f.by != "" {
 			measured = append(measured, f)
 		}
 	}
-	ext = ext[:0]
-	marks := make([]foMark, len(measured))
+	marks, ext := l.failoverLabels(measured)
+	foRow, n := rows(ext, 0)
+	foTop := l.y
+	if n > 0 {
+		l.y += float64(n)*rowH + 4
+	}
+
+	tl.Top = l.y
+	l.stateLanes(events, tEnd)
+	l.opLanes(events)
+	tl.Bottom = max(l.y-laneGap, tl.Top)
+
+	for i, w := range ws {
+		b := bandView{X: l.x(w.start), Y: bandsTop + float64(bandRow[i])*rowH, Label: w.fault, Open: !w.healed}
+		b.W, b.H, b.LabelY = max(l.x(w.end)-b.X, 1.5), tl.Bottom-b.Y, b.Y+13
+		from, to := l.rel(w.start), l.rel(w.end)
+		switch {
+		case w.startIdx < 0:
+			from = "before the history (start not recorded)"
+		case !w.healed:
+			to += " (not healed: end of the history)"
+		}
+		b.Title = fmt.Sprintf("%s\nfrom %s to %s (%s)", w.fault, from, to, round(w.end.Sub(w.start)))
+		tl.Bands = append(tl.Bands, b)
+	}
+
 	for i, f := range measured {
-		m := foMark{X0: x(f.w.start), X1: x(f.at), Class: "fo", Anchor: "start",
-			Label: fmt.Sprintf("%s → %s %s", strings.Join(f.old, ","), f.by, f.at.Sub(f.w.start).Round(time.Millisecond))}
+		m := marks[i]
+		m.Y, m.LineTop, m.LineBottom, m.DiamondY = foTop+float64(foRow[i])*rowH+rowH/2+2, tl.Top-2, l.groups[invariant.RoleNameNode][1]+2, l.laneY[f.by]+laneH/2
+		m.Arrow = fmt.Sprintf("%.1f,%.1f %.1f,%.1f %.1f,%.1f", m.X1, m.Y, m.X1-8, m.Y-4.5, m.X1-8, m.Y+4.5)
+		m.Diamond = fmt.Sprintf("%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f", m.X1, m.DiamondY-7, m.X1+7, m.DiamondY, m.X1, m.DiamondY+7, m.X1-7, m.DiamondY)
+		m.Title = fmt.Sprintf("fault %s injected at %s; %s became active at %s, %s later", f.w.fault, l.rel(f.w.start), f.by, l.rel(f.at), round(f.at.Sub(f.w.start)))
+		tl.Failovers = append(tl.Failovers, m)
+	}
+
+	tl.AxisY = tl.Bottom + 8
+	tl.H = tl.AxisY + 30
+	tl.Ticks = ticks(l.span, func(d time.Duration) float64 { return l.x(t0.Add(d)) })
+	return tl
+}
+
+// failoverLabels places the label of each failover arrow: right of the
+// arrow, else left of it, else on it. It returns the marks and the extents
+// each takes on its row.
+func (l *lay) failoverLabels(fs []failover) ([]foMark, [][2]float64) {
+	marks := make([]foMark, len(fs))
+	ext := make([][2]float64, len(fs))
+	for i, f := range fs {
+		m := foMark{X0: l.x(f.w.start), X1: l.x(f.at), Class: "fo", Anchor: "start",
+			Label: fmt.Sprintf("%s → %s %s", strings.Join(f.old, ","), f.by, round(f.at.Sub(f.w.start)))}
 		if !f.during {
 			m.Class, m.Label = "fo late", m.Label+" (after heal)"
 		}
-		// The label goes right of the arrow, else left of it, else on it.
-		w := float64(len([]rune(m.Label))) * charW
+		w := labelW(m.Label)
 		switch {
-		case m.X1+8+w <= tl.X1:
+		case m.X1+8+w <= l.tl.X1:
 			m.TextX = m.X1 + 8
-			ext = append(ext, [2]float64{m.X0, m.TextX + w})
+			ext[i] = [2]float64{m.X0, m.TextX + w}
 		case m.X0-6-w >= 4:
 			m.TextX, m.Anchor = m.X0-6, "end"
-			ext = append(ext, [2]float64{m.TextX - w, m.X1})
+			ext[i] = [2]float64{m.TextX - w, m.X1}
 		default:
 			m.TextX, m.Anchor, m.PillW = (m.X0+m.X1)/2, "middle", w+10
-			ext = append(ext, [2]float64{m.X0, m.X1})
+			ext[i] = [2]float64{m.X0, m.X1}
 		}
 		marks[i] = m
 	}
-	fo, nfo := rows(ext, 0)
-	foTop := y
-	if nfo > 0 {
-		y += float64(nfo)*rowH + 4
-	}
+	return marks, ext
+}
 
-	// State lanes: NameNodes, then ResourceManagers, then the rest by role.
-	type laneData struct {
+// stateLanes lays out one lane per daemon with state samples: NameNodes,
+// then ResourceManagers, then the rest by role, each role's daemons by name.
+// Each sample's state holds until the daemon's next sample, the last one to
+// the end of the history.
+func (l *lay) stateLanes(events []invariant.Event, tEnd time.Time) {
+	type samples struct {
 		daemon, role string
 		times        []time.Time
 		states       []string
 	}
-	byDaemon := map[string]*laneData{}
+	byDaemon := map[string]*samples{}
 	for _, e := range events {
 		if e.Kind != invariant.KindState {
 			continue
 		}
-		l := byDaemon[e.Daemon]
-		if l == nil {
-			l = &laneData{daemon: e.Daemon, role: e.Role}
-			byDaemon[e.Daemon] = l
+		d := byDaemon[e.Daemon]
+		if d == nil {
+			d = &samples{daemon: e.Daemon, role: e.Role}
+			byDaemon[e.Daemon] = d
 		}
-		if n := len(l.states); n > 0 && l.states[n-1] == e.State {
-			continue
+		if n := len(d.states); n == 0 || d.states[n-1] != e.State {
+			d.times, d.states = append(d.times, e.Time), append(d.states, e.State)
 		}
-		l.times, l.states = append(l.times, e.Time), append(l.states, e.State)
 	}
-	roleRank := func(r string) string {
-		switch r {
+	rank := func(d *samples) string {
+		switch d.role {
 		case invariant.RoleNameNode:
-			return "0"
+			return "0\x00" + d.daemon
 		case invariant.RoleResourceManager:
-			return "1"
+			return "1\x00" + d.daemon
 		}
-		return "2" + r
+		return "2" + d.role + "\x00" + d.daemon
 	}
-	lanes := slices.Collect(maps.Values(byDaemon))
-	slices.SortFunc(lanes, func(a, b *laneData) int {
-		return strings.Compare(roleRank(a.role)+"\x00"+a.daemon, roleRank(b.role)+"\x00"+b.daemon)
-	})
-	tl.Top = y
-	laneY := map[string]float64{}
-	groups := map[string][2]float64{} // top and bottom of each role's lanes
+	lanes := slices.SortedFunc(maps.Values(byDaemon), func(a, b *samples) int { return strings.Compare(rank(a), rank(b)) })
 	used := map[string]bool{}
-	for i, l := range lanes {
-		if i > 0 && l.role != lanes[i-1].role {
-			y += groupGap
+	for i, d := range lanes {
+		if i > 0 && d.role != lanes[i-1].role {
+			l.y += groupGap
 		}
-		lv := laneView{Y: y, H: laneH, Daemon: l.daemon, Role: l.role}
-		if i == 0 || l.role != lanes[i-1].role {
-			groups[l.role] = [2]float64{y, y + laneH}
+		if i == 0 || d.role != lanes[i-1].role {
+			l.groups[d.role] = [2]float64{l.y, 0}
 		}
-		groups[l.role] = [2]float64{groups[l.role][0], y + laneH}
-		for k, s := range l.states {
-			end := tEnd
-			if k+1 < len(l.times) {
-				end = l.times[k+1]
+		l.groups[d.role] = [2]float64{l.groups[d.role][0], l.y + laneH}
+		l.laneY[d.daemon] = l.y
+		lv := laneView{Y: l.y, H: laneH, Daemon: d.daemon, Role: d.role}
+		for k, s := range d.states {
+			from, to := d.times[k], tEnd
+			if k+1 < len(d.times) {
+				to = d.times[k+1]
 			}
-			sv := segView{X: x(l.times[k]), Class: stateClass(s), Text: s,
-				Title: fmt.Sprintf("%s %s from %s to %s (%s)", l.daemon, s, rel(l.times[k], t0), rel(end, t0), end.Sub(l.times[k]).Round(time.Millisecond))}
-			sv.W = max(x(end)-sv.X, 1.5)
+			sv := segView{X: l.x(from), W: max(l.x(to)-l.x(from), 1.5), Class: stateClass(s), Text: s,
+				Title: fmt.Sprintf("%s %s from %s to %s (%s)", d.daemon, s, l.rel(from), l.rel(to), round(to.Sub(from)))}
 			sv.TextX = sv.X + sv.W/2
-			if float64(len([]rune(s)))*charW+10 > sv.W {
+			if labelW(s)+10 > sv.W {
 				sv.Text = ""
 			}
 			used[sv.Class] = true
 			lv.Segs = append(lv.Segs, sv)
 		}
-		laneY[l.daemon] = y
-		tl.Lanes = append(tl.Lanes, lv)
-		y += laneH + laneGap
-	}
-	for _, role := range slices.Sorted(maps.Keys(groups)) {
-		g := groups[role]
-		for _, o := range overlaps(events, role, tEnd) {
-			tl.Overlaps = append(tl.Overlaps, overlapView{X: x(o.from), Y: g[0] - 2, W: max(x(o.to)-x(o.from), 2), H: g[1] - g[0] + 4,
-				Title: fmt.Sprintf("%s all active from %s to %s (%s)", strings.Join(o.daemons, ", "), rel(o.from, t0), rel(o.to, t0), o.to.Sub(o.from).Round(time.Millisecond))})
-		}
+		l.tl.Lanes = append(l.tl.Lanes, lv)
+		l.y += laneH + laneGap
 	}
 	for _, c := range []string{"active", "standby", "down", "frozen", "other"} {
 		if used[c] {
-			tl.StateClassesUsed = append(tl.StateClassesUsed, c)
+			l.tl.StateClassesUsed = append(l.tl.StateClassesUsed, c)
 		}
 	}
+	for _, role := range slices.Sorted(maps.Keys(l.groups)) {
+		g := l.groups[role]
+		for _, o := range overlaps(events, role, tEnd) {
+			l.tl.Overlaps = append(l.tl.Overlaps, overlapView{X: l.x(o.from), Y: g[0] - 2, W: max(l.x(o.to)-l.x(o.from), 2), H: g[1] - g[0] + 4,
+				Title: fmt.Sprintf("%s all active from %s to %s (%s)", strings.Join(o.daemons, ", "), l.rel(o.from), l.rel(o.to), round(o.to.Sub(o.from)))})
+		}
+	}
+	if len(lanes) > 0 {
+		l.y += groupGap - laneGap
+	}
+}
 
-	// Op lanes, one per op, marks in up to opRows rows.
-	opsBy := map[string][]invariant.Event{}
+// opLanes lays out one lane per op name, writes first, then reads, then
+// the rest by name: a mark at each op's return and a line back to its
+// invocation, in up to opRows rows so that ops overlapping in time do not
+// hide each other.
+func (l *lay) opLanes(events []invariant.Event) {
+	byOp := map[string][]invariant.Event{}
 	for _, e := range events {
 		if e.Kind == invariant.KindOp {
-			opsBy[e.Op] = append(opsBy[e.Op], e)
+			byOp[e.Op] = append(byOp[e.Op], e)
 		}
 	}
-	opOrder := func(op string) string {
+	rank := func(op string) string {
 		switch op {
 		case invariant.OpWrite:
 			return "0"
@@ -590,37 +601,27 @@ func layout(events []invariant.Event, ws []window, fos []failover, t0, tEnd time
 		}
 		return "2" + op
 	}
-	ops := slices.SortedFunc(maps.Keys(opsBy), func(a, b string) int { return strings.Compare(opOrder(a), opOrder(b)) })
-	if len(ops) > 0 && len(lanes) > 0 {
-		y += groupGap
-	}
-	for _, op := range ops {
-		list := opsBy[op]
-		ext = ext[:0]
-		for _, e := range list {
-			lo := x(e.Time) - 5
-			if !e.Start.IsZero() {
-				lo = min(lo, x(e.Start))
-			}
-			ext = append(ext, [2]float64{lo, x(e.Time) + 5})
-		}
-		r, n := rows(ext, opRows)
-		ov := opLaneView{Y: y, H: float64(n)*opRowH + 8, Op: op}
-		if ov.Op == "" {
-			ov.Op = "op"
-		}
+	for _, op := range slices.SortedFunc(maps.Keys(byOp), func(a, b string) int { return strings.Compare(rank(a), rank(b)) }) {
+		list := byOp[op]
+		ext := make([][2]float64, len(list))
 		for i, e := range list {
-			m := markView{X: x(e.Time), X0: x(e.Time), Y: y + 4 + opRowH/2 + float64(r[i])*opRowH, Class: "ok"}
+			ext[i] = [2]float64{l.x(e.Time) - 5, l.x(e.Time) + 5}
+			if !e.Start.IsZero() {
+				ext[i][0] = min(ext[i][0], l.x(e.Start))
+			}
+		}
+		row, n := rows(ext, opRows)
+		ov := opLaneView{Y: l.y, H: float64(n)*opRowH + 8, Op: cmp.Or(op, "op")}
+		for i, e := range list {
+			m := markView{X: l.x(e.Time), X0: l.x(e.Time), Y: l.y + 4 + opRowH/2 + float64(row[i])*opRowH, Class: "ok"}
 			what := "ok"
 			if !e.OK {
 				m.Class, what = "err", "not ok"
 			}
+			title := []string{fmt.Sprintf("%s: %s at %s", strings.TrimSpace(ov.Op+" "+e.Key), what, l.rel(e.Time))}
 			if !e.Start.IsZero() {
-				m.X0, m.Whisker = x(e.Start), true
-			}
-			title := []string{fmt.Sprintf("%s %s: %s at %s", ov.Op, e.Key, what, rel(e.Time, t0))}
-			if !e.Start.IsZero() {
-				title = append(title, fmt.Sprintf("invoked at %s, took %s", rel(e.Start, t0), e.Time.Sub(e.Start).Round(time.Millisecond)))
+				m.X0, m.Whisker = l.x(e.Start), true
+				title = append(title, fmt.Sprintf("invoked at %s, took %s", l.rel(e.Start), round(e.Time.Sub(e.Start))))
 			}
 			for _, s := range []string{e.Err, e.Note} {
 				if s != "" {
@@ -630,41 +631,9 @@ func layout(events []invariant.Event, ws []window, fos []failover, t0, tEnd time
 			m.Title = strings.Join(title, "\n")
 			ov.Marks = append(ov.Marks, m)
 		}
-		tl.OpLanes = append(tl.OpLanes, ov)
-		y += ov.H + laneGap
+		l.tl.OpLanes = append(l.tl.OpLanes, ov)
+		l.y += ov.H + laneGap
 	}
-	tl.Bottom = y - laneGap
-	if tl.Bottom < tl.Top {
-		tl.Bottom = tl.Top
-	}
-
-	for _, w := range ws {
-		b := bandView{X: w.x0, W: max(w.x1-w.x0, 1.5), Y: bandsTop + float64(w.row)*rowH, Label: w.fault, Open: !w.healed}
-		b.H, b.LabelY = tl.Bottom-b.Y, b.Y+13
-		from, to := rel(w.start, t0), rel(w.end, t0)
-		switch {
-		case w.startIdx < 0:
-			from = "before the history (start not recorded)"
-		case !w.healed:
-			to += " (not healed: end of the history)"
-		}
-		b.Title = fmt.Sprintf("%s\nfrom %s to %s (%s)", w.fault, from, to, w.end.Sub(w.start).Round(time.Millisecond))
-		tl.Bands = append(tl.Bands, b)
-	}
-
-	for i, f := range measured {
-		m := marks[i]
-		m.Y, m.LineTop, m.LineBottom, m.DiamondY = foTop+float64(fo[i])*rowH+rowH/2+2, tl.Top-2, groups[invariant.RoleNameNode][1]+2, laneY[f.by]+laneH/2
-		m.Arrow = fmt.Sprintf("%.1f,%.1f %.1f,%.1f %.1f,%.1f", m.X1, m.Y, m.X1-8, m.Y-4.5, m.X1-8, m.Y+4.5)
-		m.Diamond = fmt.Sprintf("%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f", m.X1, m.DiamondY-7, m.X1+7, m.DiamondY, m.X1, m.DiamondY+7, m.X1-7, m.DiamondY)
-		m.Title = fmt.Sprintf("fault %s injected at %s; %s became active at %s, %s later", f.w.fault, rel(f.w.start, t0), f.by, rel(f.at, t0), f.at.Sub(f.w.start).Round(time.Millisecond))
-		tl.Failovers = append(tl.Failovers, m)
-	}
-
-	tl.AxisY = tl.Bottom + 8
-	tl.H = tl.AxisY + 30
-	tl.Ticks = ticks(span, func(d time.Duration) float64 { return x(t0.Add(d)) })
-	return tl
 }
 
 // ticks returns tick marks at a round step giving at most about 12 ticks.
@@ -716,7 +685,7 @@ th{text-align:left;color:#52606d;font-weight:600;border-bottom:1px solid #e1e4e8
 td{border-bottom:1px solid #f0f1f3;padding:4px 8px;vertical-align:top}
 td.check{font-family:ui-monospace,"DejaVu Sans Mono",monospace;white-space:nowrap}
 td ul{margin:0;padding-left:16px}
-tr.good td.lat{color:#2f9e44;font-weight:700}tr.bad td.lat,tr.bad td.note{color:#e03131;font-weight:600}tr.muted td{color:#7b8794}
+tr.during td.lat{color:#0b7285;font-weight:700}tr.late td.lat,tr.late td.note{color:#d9480f;font-weight:600}tr.none td.note,tr.muted td{color:#7b8794}
 .legend{display:flex;flex-wrap:wrap;gap:4px 16px;font-size:12px;color:#3e4c59;margin-bottom:6px}
 .legend span{display:inline-flex;align-items:center;gap:5px}
 .sw{display:inline-block;width:14px;height:10px;border-radius:2px}
@@ -812,11 +781,6 @@ footer{color:#9aa5b1;font-size:11px;margin-top:10px}
 {{end}}</table>{{else}}<p class="meta">No fault was injected.</p>{{end}}
 </section>
 
-{{if .Log}}<section id="log"><details><summary><b>Event log</b> ({{len .Log}} events{{if .LogMore}}, {{.LogMore}} more not shown{{end}})</summary>
-<table>
-<tr><th>since start</th><th>time (UTC)</th><th>kind</th><th>subject</th><th>detail</th></tr>
-{{range .Log}}<tr class="{{.Class}}"><td>{{.Rel}}</td><td>{{.Abs}}</td><td>{{.Kind}}</td><td class="check">{{.Subject}}</td><td>{{.Detail}}</td></tr>
-{{end}}</table></details></section>{{end}}
 <footer>haharness run report · times are relative to the history's start · hover a segment, band or op for details</footer>
 </main>
 </body>

@@ -176,14 +176,12 @@ func TestOneLanePerDaemon(t *testing.T) {
 }
 
 func TestFaultBands(t *testing.T) {
-	t0 := time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC)
-	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
 	unhealed := invariant.History{Scenario: "unhealed", Events: []invariant.Event{
-		{Time: at(0), Kind: invariant.KindState, Daemon: "nn1", Role: invariant.RoleNameNode, State: "active"},
-		{Time: at(1), Kind: invariant.KindFaultStart, Fault: "partition hadoop001"},
-		{Time: at(2), Kind: invariant.KindFaultStart, Fault: "kill-daemon hadoop002/namenode"},
-		{Time: at(3), Kind: invariant.KindFaultEnd, Fault: "kill-daemon hadoop002/namenode"},
-		{Time: at(10), Kind: invariant.KindState, Daemon: "nn1", Role: invariant.RoleNameNode, State: "active"},
+		nn(0, "nn1", "active"),
+		fault(1, invariant.KindFaultStart, "partition hadoop001"),
+		fault(2, invariant.KindFaultStart, "kill-daemon hadoop002/namenode"),
+		fault(3, invariant.KindFaultEnd, "kill-daemon hadoop002/namenode"),
+		nn(10, "nn1", "active"),
 	}}
 	tests := []struct {
 		name   string
@@ -194,6 +192,9 @@ func TestFaultBands(t *testing.T) {
 		{"clean-failover", loadFixture(t, "clean-failover"), []string{"freeze-daemon hadoop001/namenode"}, 0},
 		{"never-failover", loadFixture(t, "never-failover"), []string{"partition hadoop001"}, 0},
 		{"unhealed", unhealed, []string{"partition hadoop001", "kill-daemon hadoop002/namenode"}, 1},
+		{"end without start", invariant.History{Events: []invariant.Event{
+			nn(0, "nn1", "active"), fault(1, invariant.KindFaultStart, "a"), fault(2, invariant.KindFaultEnd, "b"), nn(3, "nn1", "active"),
+		}}, []string{"b", "a"}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -244,51 +245,122 @@ func TestEscapesSpecialCharacters(t *testing.T) {
 	}
 }
 
+// at is the time s seconds into a synthetic history.
+func at(s float64) time.Time {
+	return time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC).Add(time.Duration(s * float64(time.Second)))
+}
+
+func nn(s float64, daemon, state string) invariant.Event {
+	return invariant.Event{Time: at(s), Kind: invariant.KindState, Daemon: daemon, Role: invariant.RoleNameNode, State: state}
+}
+
+func fault(s float64, kind invariant.Kind, name string) invariant.Event {
+	return invariant.Event{Time: at(s), Kind: kind, Fault: name}
+}
+
 func TestFailoverLatency(t *testing.T) {
+	// Fault a finds no active NameNode; b sees no failover before c starts;
+	// c sees nn1 → nn2 after 1s.
+	three := invariant.History{Events: []invariant.Event{
+		nn(0, "nn1", "down"), nn(0, "nn2", "standby"),
+		fault(1, invariant.KindFaultStart, "a"), fault(2, invariant.KindFaultEnd, "a"),
+		nn(3, "nn1", "active"), nn(3, "nn2", "standby"),
+		fault(4, invariant.KindFaultStart, "b"), fault(6, invariant.KindFaultEnd, "b"),
+		fault(7, invariant.KindFaultStart, "c"),
+		nn(8, "nn1", "standby"), nn(8, "nn2", "active"),
+		fault(9, invariant.KindFaultEnd, "c"),
+	}}
 	tests := []struct {
-		fixture string
-		want    []failoverRow // fields compared: Old, By, Latency, Class
-		// Latencies FailoverTimes also reports: those while the fault was on.
-		fromInvariant int
+		name string
+		h    invariant.History
+		want []failoverRow // fields compared: Old, By, Latency, Class
 	}{
-		{"clean-failover", []failoverRow{{Old: "nn1", By: "nn2", Latency: "8.5s", Class: "good"}}, 1},
-		{"split-brain", []failoverRow{{Old: "nn1", By: "nn2", Latency: "7s", Class: "good"}}, 1},
-		{"slow-failover", []failoverRow{{Old: "nn1", By: "nn2", Latency: "40s", Class: "good"}}, 1},
-		{"never-failover", []failoverRow{{Old: "nn1", By: "nn2", Latency: "43s", Class: "bad"}}, 0},
-		{"lost-write", nil, 0},
+		{"clean-failover", loadFixture(t, "clean-failover"), []failoverRow{{Old: "nn1", By: "nn2", Latency: "8.5s", Class: "during"}}},
+		{"split-brain", loadFixture(t, "split-brain"), []failoverRow{{Old: "nn1", By: "nn2", Latency: "7s", Class: "during"}}},
+		{"slow-failover", loadFixture(t, "slow-failover"), []failoverRow{{Old: "nn1", By: "nn2", Latency: "40s", Class: "during"}}},
+		{"never-failover", loadFixture(t, "never-failover"), []failoverRow{{Old: "nn1", By: "nn2", Latency: "43s", Class: "late"}}},
+		{"lost-write", loadFixture(t, "lost-write"), nil},
+		{"three faults", three, []failoverRow{
+			{Old: "none", Latency: "—", Class: "muted"},
+			{Old: "nn1", Latency: "—", Class: "none"},
+			{Old: "nn1", By: "nn2", Latency: "1s", Class: "during"},
+		}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.fixture, func(t *testing.T) {
-			h := loadFixture(t, tt.fixture)
-			p := build(h, nil)
+		t.Run(tt.name, func(t *testing.T) {
+			p := build(tt.h, nil)
 			if len(p.Failovers) != len(tt.want) {
 				t.Fatalf("%d failover rows, want %d", len(p.Failovers), len(tt.want))
 			}
+			var during []string
 			for i, got := range p.Failovers {
 				w := tt.want[i]
 				if got.Old != w.Old || got.By != w.By || got.Latency != w.Latency || got.Class != w.Class {
-					t.Errorf("row %d: %s → %s in %s (%s), want %s → %s in %s (%s)",
+					t.Errorf("row %d: %q → %q in %s (%s), want %q → %q in %s (%s)",
 						i, got.Old, got.By, got.Latency, got.Class, w.Old, w.By, w.Latency, w.Class)
 				}
-			}
-			times := invariant.FailoverTimes(h, invariant.RoleNameNode)
-			if len(times) != tt.fromInvariant {
-				t.Fatalf("invariant.FailoverTimes = %v, want %d latencies", times, tt.fromInvariant)
-			}
-			for i, d := range times {
-				if got := d.String(); got != tt.want[i].Latency {
-					t.Errorf("invariant.FailoverTimes[%d] = %s, the report says %s", i, got, tt.want[i].Latency)
+				if w.Class == "during" {
+					during = append(during, w.Latency)
 				}
 			}
-			page := render(t, h, nil)
+			// invariant.FailoverTimes measures the failovers while a fault
+			// was on; the report must agree with it on those.
+			var times []string
+			for _, d := range invariant.FailoverTimes(tt.h, invariant.RoleNameNode) {
+				times = append(times, d.String())
+			}
+			if !slices.Equal(times, during) {
+				t.Errorf("invariant.FailoverTimes = %q, the report says %q", times, during)
+			}
+			page := render(t, tt.h, nil)
 			es := parse(t, page)
-			if n := len(find(es, "g", "class", "fo")); n != len(tt.want) {
-				t.Errorf("%d failover markers on the timeline, want %d", n, len(tt.want))
+			markers := 0
+			for _, w := range tt.want {
+				if w.By != "" {
+					markers++
+				}
+			}
+			if n := len(find(es, "g", "class", "fo")); n != markers {
+				t.Errorf("%d failover markers on the timeline, want %d", n, markers)
 			}
 			for _, w := range tt.want {
 				if !bytes.Contains(page, []byte(`<td class="lat">`+w.Latency+`</td>`)) {
 					t.Errorf("failover table does not show %s", w.Latency)
 				}
+			}
+		})
+	}
+}
+
+func TestOverlaps(t *testing.T) {
+	sameTime := invariant.History{Events: []invariant.Event{
+		nn(0, "nn1", "active"), nn(0, "nn2", "standby"),
+		nn(1, "nn1", "active"),
+		{Time: at(1), Kind: invariant.KindOp, Op: "write", Key: "/k", OK: true},
+		nn(1, "nn2", "active"),
+		nn(2, "nn1", "active"), nn(2, "nn2", "active"),
+	}}
+	tests := []struct {
+		name string
+		h    invariant.History
+		want []string // "daemons from to"
+	}{
+		{"clean-failover", loadFixture(t, "clean-failover"), nil},
+		{"split-brain", loadFixture(t, "split-brain"), []string{"nn1,nn2 +10.5s +12s"}},
+		{"op between samples of one round", sameTime, []string{"nn1,nn2 +1s +2s"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			events := tt.h.Sorted()
+			var got []string
+			for _, o := range overlaps(events, invariant.RoleNameNode, events[len(events)-1].Time) {
+				got = append(got, strings.Join(o.daemons, ",")+" "+rel(o.from, events[0].Time)+" "+rel(o.to, events[0].Time))
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("overlaps %q, want %q", got, tt.want)
+			}
+			if n := len(find(parse(t, render(t, tt.h, nil)), "rect", "class", "overlap")); n != len(tt.want) {
+				t.Errorf("%d overlap boxes on the timeline, want %d", n, len(tt.want))
 			}
 		})
 	}

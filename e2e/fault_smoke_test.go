@@ -1,0 +1,136 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/haharness/haharness/harness"
+	"github.com/haharness/haharness/harness/config"
+	"github.com/haharness/haharness/harness/fault"
+	"github.com/haharness/haharness/harness/harnesstest"
+	"github.com/haharness/haharness/harness/topology"
+)
+
+// TestFaultSmoke checks each fault kind mechanically on one cluster: the
+// effect check reports "not in effect" before injection (so it can fail),
+// the effect is there after Inject, a control host is unaffected, and Heal
+// restores the target. Targets avoid the active NameNode so the cluster
+// stays usable between subtests.
+func TestFaultSmoke(t *testing.T) {
+	c := harnesstest.Start(t)
+	const target, control, peer = "hadoop003", "hadoop002", "hadoop001"
+
+	type smoke struct {
+		name  string
+		fault fault.Fault
+		// effect reports whether the fault is in effect on host h, with what it saw.
+		effect func(ctx context.Context, h string) (bool, string)
+	}
+	daemonState := func(r topology.Role, want func(p *harness.Process) bool) func(context.Context, string) (bool, string) {
+		return func(ctx context.Context, h string) (bool, string) {
+			ps, err := c.Processes(ctx, h)
+			if err != nil {
+				return false, err.Error()
+			}
+			i := slices.IndexFunc(ps, func(p harness.Process) bool { return p.Role == r })
+			var p *harness.Process
+			if i >= 0 {
+				p = &ps[i]
+			}
+			return want(p), fmt.Sprintf("%s on %s: %+v", r, h, p)
+		}
+	}
+	hostState := func(want ...string) func(context.Context, string) (bool, string) {
+		return func(ctx context.Context, h string) (bool, string) {
+			s, err := c.HostState(ctx, h)
+			if err != nil {
+				return false, err.Error()
+			}
+			return slices.Contains(want, s), "host " + h + " is " + s
+		}
+	}
+	// cutFrom reports whether h cannot open a TCP connection to peer's port.
+	cutFrom := func(port int) func(context.Context, string) (bool, string) {
+		return func(ctx context.Context, h string) (bool, string) {
+			res, err := c.Shell(ctx, h, fmt.Sprintf("nc -z -w 2 %s %d", peer, port))
+			if err != nil {
+				return false, err.Error()
+			}
+			return res.ExitCode != 0, fmt.Sprintf("%s -> %s:%d exit %d", h, peer, port, res.ExitCode)
+		}
+	}
+	slow := func(ctx context.Context, h string) (bool, string) {
+		d := net.Dialer{Timeout: 5 * time.Second}
+		start := time.Now()
+		conn, err := d.DialContext(ctx, "tcp", c.Addr(h, config.PortJournalRPC))
+		took := time.Since(start)
+		if err != nil {
+			return false, err.Error()
+		}
+		conn.Close()
+		return took > 150*time.Millisecond, fmt.Sprintf("connect to %s took %v", h, took.Round(time.Millisecond))
+	}
+
+	smokes := []smoke{
+		{"kill-daemon", fault.KillDaemon{Target: target + "/datanode"},
+			daemonState(topology.DataNode, func(p *harness.Process) bool { return p == nil })},
+		{"kill-daemon-term", fault.KillDaemon{Target: target + "/nodemanager", Signal: "TERM"},
+			daemonState(topology.NodeManager, func(p *harness.Process) bool { return p == nil })},
+		{"freeze-daemon", fault.FreezeDaemon{Target: target + "/resourcemanager"},
+			daemonState(topology.ResourceManager, func(p *harness.Process) bool { return p != nil && p.Frozen })},
+		{"kill-host", fault.KillHost{Target: target}, hostState("exited", "dead")},
+		{"stop-host", fault.StopHost{Target: target}, hostState("exited")},
+		{"freeze-host", fault.FreezeHost{Target: target}, hostState("paused")},
+		{"partition", fault.Isolate(target, []string{peer, control}), cutFrom(config.PortJournalRPC)},
+		{"partition-ports", fault.Partition{Groups: [][]fault.Selector{{target}, {peer}}, Ports: []int{config.PortZooKeeper}},
+			cutFrom(config.PortZooKeeper)},
+		{"drop-one-way", fault.Drop{From: target, To: peer}, cutFrom(config.PortJournalRPC)},
+		{"degrade", fault.Degrade{Target: target, Delay: 300 * time.Millisecond}, slow},
+	}
+	for _, s := range smokes {
+		t.Run(s.name, func(t *testing.T) {
+			ctx := t.Context()
+			if on, saw := s.effect(ctx, target); on {
+				t.Fatalf("effect check reports the fault before injection (%s): it cannot fail", saw)
+			}
+			in, err := c.Inject(ctx, s.fault)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if on, saw := s.effect(ctx, target); !on {
+				t.Errorf("not in effect after Inject: %s", saw)
+			}
+			if on, saw := s.effect(ctx, control); on {
+				t.Errorf("control host affected: %s", saw)
+			}
+			if err := in.Heal(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if on, saw := s.effect(ctx, target); on {
+				t.Errorf("still in effect after Heal: %s", saw)
+			}
+			if _, err := c.WaitReady(ctx); err != nil {
+				t.Fatalf("cluster not HA ready after healing %s: %v", s.name, err)
+			}
+		})
+	}
+	// The partition-ports smoke must leave the JournalNode port open.
+	t.Run("partition-ports-spares-other-ports", func(t *testing.T) {
+		ctx := t.Context()
+		in, err := c.Inject(ctx, fault.Partition{Groups: [][]fault.Selector{{target}, {peer}}, Ports: []int{config.PortZooKeeper}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer in.Heal(context.WithoutCancel(ctx))
+		if cut, saw := cutFrom(config.PortJournalRPC)(ctx, target); cut {
+			t.Errorf("port %d cut by a ZooKeeper-only partition: %s", config.PortJournalRPC, saw)
+		}
+		if cut, saw := cutFrom(config.PortZooKeeper)(ctx, target); !cut {
+			t.Errorf("ZooKeeper port not cut: %s", saw)
+		}
+	})
+}
