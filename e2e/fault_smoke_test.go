@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"slices"
@@ -63,6 +64,15 @@ func TestFaultSmoke(t *testing.T) {
 			return res.ExitCode != 0, fmt.Sprintf("%s -> %s:%d exit %d", h, peer, port, res.ExitCode)
 		}
 	}
+	unreachable := func(ctx context.Context, h string) (bool, string) {
+		d := net.Dialer{Timeout: 2 * time.Second}
+		conn, err := d.DialContext(ctx, "tcp", c.Addr(h, config.PortJournalRPC))
+		if err != nil {
+			return true, "dial " + h + ": " + err.Error()
+		}
+		conn.Close()
+		return false, "dial " + h + " ok"
+	}
 	slow := func(ctx context.Context, h string) (bool, string) {
 		d := net.Dialer{Timeout: 5 * time.Second}
 		start := time.Now()
@@ -89,7 +99,8 @@ func TestFaultSmoke(t *testing.T) {
 		{"partition-ports", fault.Partition{Groups: [][]fault.Selector{{target}, {peer}}, Ports: []int{config.PortZooKeeper}},
 			cutFrom(config.PortZooKeeper)},
 		{"drop-one-way", fault.Drop{From: target, To: peer}, cutFrom(config.PortJournalRPC)},
-		{"degrade", fault.Degrade{Target: target, Delay: 300 * time.Millisecond}, slow},
+		// Total loss makes the effect deterministic: no reply leaves the host.
+		{"degrade-loss", fault.Degrade{Target: target, LossPercent: 100}, unreachable},
 	}
 	for _, s := range smokes {
 		t.Run(s.name, func(t *testing.T) {
@@ -118,6 +129,37 @@ func TestFaultSmoke(t *testing.T) {
 			}
 		})
 	}
+	// Delay needs the kernel's netem qdisc: measure it where there is one,
+	// and expect the clear ErrNoNetem where there is not.
+	t.Run("degrade-delay", func(t *testing.T) {
+		ctx := t.Context()
+		if on, saw := slow(ctx, target); on {
+			t.Fatalf("slow before injection: %s", saw)
+		}
+		in, err := c.Inject(ctx, fault.Degrade{Target: target, Delay: 300 * time.Millisecond})
+		if errors.Is(err, fault.ErrNoNetem) {
+			t.Logf("this kernel has no netem: %v", err)
+			if on, saw := slow(ctx, target); on {
+				t.Errorf("a refused delay left something behind: %s", saw)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if on, saw := slow(ctx, target); !on {
+			t.Errorf("not delayed: %s", saw)
+		}
+		if on, saw := slow(ctx, control); on {
+			t.Errorf("control delayed: %s", saw)
+		}
+		if err := in.Heal(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if on, saw := slow(ctx, target); on {
+			t.Errorf("still delayed after heal: %s", saw)
+		}
+	})
 	// The partition-ports smoke must leave the JournalNode port open.
 	t.Run("partition-ports-spares-other-ports", func(t *testing.T) {
 		ctx := t.Context()

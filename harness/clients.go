@@ -7,6 +7,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,13 +89,16 @@ func (c *Cluster) HDFSOn(h string) (*hdfs.Client, error) {
 }
 
 // HDFS returns a client for hdfs://NAMESERVICE from this process, talking to
-// every NameNode (it follows the active) and to DataNodes by address, as user
-// root (the HDFS superuser here). The caller closes it.
+// every NameNode and to DataNodes by address, as user root (the HDFS
+// superuser here). The caller closes it.
+//
+// colinmarc/hdfs moves to the next NameNode on a standby answer or a
+// connection error, but not on a timeout; a frozen NameNode still accepts
+// connections, so the client would keep timing out on it. The addresses are
+// therefore ordered with the NameNode that is active at creation first: make
+// a new client after an operation fails during a failover.
 func (c *Cluster) HDFS(ctx context.Context) (*hdfs.Client, error) {
-	var nns []string
-	for _, h := range c.topo.On(topology.NameNode) {
-		nns = append(nns, c.Addr(h, config.PortNameNodeRPC))
-	}
+	nns := c.nameNodeAddrs(ctx)
 	var client *hdfs.Client
 	err := poll.Until(ctx, "hdfs client", 0, func(ctx context.Context) (bool, string, error) {
 		var err error
@@ -137,4 +141,21 @@ func WriteFile(ctx context.Context, client *hdfs.Client, path string, data []byt
 		}
 		return true, "", nil
 	})
+}
+
+// nameNodeAddrs returns the NameNode RPC addresses, the active one first.
+func (c *Cluster) nameNodeAddrs(ctx context.Context) []string {
+	hosts := c.topo.On(topology.NameNode)
+	sctx, cancel := context.WithTimeout(ctx, 4*time.Second)
+	defer cancel()
+	// A partial status (a frozen NameNode times out) still names the active.
+	st, _ := c.Status(sctx, StatusOptions{})
+	if active := c.topo.NameNodeHost(st.ActiveNameNode()); active != "" {
+		slices.SortStableFunc(hosts, func(a, b string) int { return boolInt(b == active) - boolInt(a == active) })
+	}
+	var nns []string
+	for _, h := range hosts {
+		nns = append(nns, c.Addr(h, config.PortNameNodeRPC))
+	}
+	return nns
 }

@@ -59,6 +59,9 @@ func FailoverBound() time.Duration {
 	return time.Duration(ms) * time.Millisecond
 }
 
+// StepsTimeout bounds a scenario's steps; healing and reading back come after.
+const StepsTimeout = 8 * time.Minute
+
 // Env is what a scenario's steps work with.
 type Env struct {
 	C    *harness.Cluster
@@ -113,7 +116,9 @@ func faultLabel(in *harness.Injection) string {
 // Failover waits for the active of role to move away from `from` after in
 // was injected, records it, and returns the new active.
 func (e *Env) Failover(ctx context.Context, role topology.Role, from string, in *harness.Injection) (string, error) {
-	to, d, err := WaitFailover(ctx, e.C, role, from, in.Start)
+	wctx, cancel := context.WithTimeout(ctx, 3*FailoverBound())
+	defer cancel()
+	to, d, err := WaitFailover(wctx, e.C, role, from, in.Start)
 	if err != nil {
 		return "", err
 	}
@@ -207,11 +212,13 @@ func Run(ctx context.Context, c *harness.Cluster, sc Scenario, seed int64, log *
 	}
 	env := &Env{C: c, H: h, W: w, Rand: newRand(seed), Log: log}
 	res := &Result{Scenario: sc.Name, Seed: seed}
-	if err := w.WaitAcked(ctx, 3); err != nil {
+	sctx, scancel := context.WithTimeout(ctx, StepsTimeout)
+	if err := w.WaitAcked(sctx, 3); err != nil {
 		res.Err = "workload before faults: " + err.Error()
-	} else if err := sc.Steps(ctx, env); err != nil {
+	} else if err := sc.Steps(sctx, env); err != nil {
 		res.Err = err.Error()
 	}
+	scancel()
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
 	defer cancel()
 	if err := c.HealAll(hctx); err != nil {

@@ -35,6 +35,9 @@ type Workload struct {
 	lastErr string
 }
 
+// AckTimeout bounds WaitAcked.
+const AckTimeout = 2 * time.Minute
+
 // OpTimeout bounds one workload write, failover included.
 const OpTimeout = 30 * time.Second
 
@@ -114,6 +117,8 @@ func (w *Workload) Counts() (acked, failed int, lastErr string) {
 // WaitAcked waits until n more writes than now have been acknowledged:
 // proof that the cluster takes writes.
 func (w *Workload) WaitAcked(ctx context.Context, n int) error {
+	ctx, cancel := context.WithTimeout(ctx, AckTimeout)
+	defer cancel()
 	base, _, _ := w.Counts()
 	return poll.Until(ctx, fmt.Sprintf("%d more acknowledged writes", n), 250*time.Millisecond, func(context.Context) (bool, string, error) {
 		a, f, last := w.Counts()

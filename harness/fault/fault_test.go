@@ -2,6 +2,7 @@ package fault
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -294,5 +295,34 @@ func TestKindsAreKebabCaseAndUnique(t *testing.T) {
 		if !seen[f.Kind()] {
 			t.Errorf("%T.Kind() = %q not in Kinds()", f, f.Kind())
 		}
+	}
+}
+
+// noNetemRuntime answers tc like a kernel without netem.
+type noNetemRuntime struct{ *fakeRuntime }
+
+func (n noNetemRuntime) Shell(ctx context.Context, host, script string) (string, int, error) {
+	if strings.HasPrefix(script, "tc qdisc replace") {
+		n.scripts[host] = append(n.scripts[host], script)
+		return "Error: Specified qdisc kind is unknown.", 2, nil
+	}
+	return n.fakeRuntime.Shell(ctx, host, script)
+}
+
+func TestDegradeWithoutNetem(t *testing.T) {
+	rt := noNetemRuntime{newFake()}
+	if _, err := (Degrade{Target: "hadoop003", Delay: 50 * time.Millisecond}).Inject(ctx(t), rt); !errors.Is(err, ErrNoNetem) {
+		t.Fatalf("delay without netem: %v, want ErrNoNetem", err)
+	}
+	a, err := Degrade{Target: "hadoop003", LossPercent: 25}.Inject(ctx(t), rt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := rt.scripts["hadoop003"][len(rt.scripts["hadoop003"])-1]
+	if !strings.Contains(last, "--probability 0.2500 -j DROP") || !strings.Contains(last, "OUTPUT") {
+		t.Errorf("loss fallback rule: %s", last)
+	}
+	if err := a.Heal(ctx(t), rt); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -2,6 +2,7 @@ package fault
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -179,8 +180,18 @@ func applyCuts(ctx context.Context, rt Runtime, cuts []cut, ports []int, targets
 const ensureChain = "iptables -N " + chain + " 2>/dev/null; " +
 	"iptables -C INPUT -j " + chain + " 2>/dev/null || iptables -I INPUT 1 -j " + chain + "; "
 
-// Degrade adds delay, jitter and loss to every packet a host sends (tc
-// netem on its interface). Heal removes the qdisc.
+// ErrNoNetem is returned when a delay or jitter is asked for on a kernel
+// without the netem qdisc (CONFIG_NET_SCH_NETEM), such as some VM kernels.
+var ErrNoNetem = errors.New("the kernel has no netem qdisc (CONFIG_NET_SCH_NETEM): delay and jitter are unavailable here; loss still works")
+
+// degradeChain is the iptables chain (hooked into OUTPUT) for packet loss
+// when netem is missing.
+const degradeChain = "HH-DEGRADE"
+
+// Degrade adds delay, jitter and loss to every packet a host sends, with tc
+// netem on its interface. On a kernel without netem, loss alone is applied
+// with iptables' statistic match instead, and a delay or jitter fails with
+// ErrNoNetem. Heal removes the qdisc and the rules.
 type Degrade struct {
 	Target Selector
 	Delay  time.Duration
@@ -211,6 +222,12 @@ func (f Degrade) netem() (string, error) {
 	return s, nil
 }
 
+// lossRule is the iptables fallback for loss without netem.
+func (f Degrade) lossRule() string {
+	return fmt.Sprintf("iptables -N %[1]s 2>/dev/null; iptables -C OUTPUT -j %[1]s 2>/dev/null || iptables -I OUTPUT 1 -j %[1]s; "+
+		"iptables -A %[1]s -m statistic --mode random --probability %.4f -j DROP", degradeChain, f.LossPercent/100)
+}
+
 func (f Degrade) Inject(ctx context.Context, rt Runtime) (Applied, error) {
 	netem, err := f.netem()
 	if err != nil {
@@ -222,14 +239,28 @@ func (f Degrade) Inject(ctx context.Context, rt Runtime) (Applied, error) {
 	}
 	applied := Applied{Targets: hosts, heal: func(ctx context.Context, rt Runtime) error {
 		for _, h := range hosts {
-			if _, _, err := rt.Shell(ctx, h, "tc qdisc del dev eth0 root 2>/dev/null; true"); err != nil {
+			if _, _, err := rt.Shell(ctx, h, "tc qdisc del dev eth0 root 2>/dev/null; iptables -F "+degradeChain+" 2>/dev/null; true"); err != nil {
 				return fmt.Errorf("heal degrade on %s: %w", h, err)
 			}
 		}
 		return nil
 	}}
 	for _, h := range hosts {
-		if _, err := mustShell(ctx, rt, h, "tc qdisc replace dev eth0 root "+netem+" && tc qdisc show dev eth0 | grep -q netem"); err != nil {
+		out, code, err := rt.Shell(ctx, h, "tc qdisc replace dev eth0 root "+netem+" && tc qdisc show dev eth0 | grep -q netem")
+		switch {
+		case err != nil:
+		case code == 0:
+			continue
+		case strings.Contains(out, "qdisc kind is unknown"):
+			if f.Delay > 0 || f.Jitter > 0 {
+				err = ErrNoNetem
+			} else {
+				_, err = mustShell(ctx, rt, h, f.lossRule())
+			}
+		default:
+			err = fmt.Errorf("tc on %s: exit %d: %s", h, code, strings.TrimSpace(out))
+		}
+		if err != nil {
 			_ = applied.Heal(context.WithoutCancel(ctx), rt)
 			return Applied{}, fmt.Errorf("degrade %s: %w", h, err)
 		}

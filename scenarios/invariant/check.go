@@ -413,13 +413,13 @@ func FailoverWithin(h History, role string, bound time.Duration) Result {
 	measured, failed := 0, false
 	for _, f := range fs {
 		name := fmt.Sprintf("fault %q at %s", f.fault, ts(f.start))
-		lasted := f.end.Sub(f.start)
+		lasted := f.end.Sub(f.start).Round(time.Millisecond)
 		switch {
 		case len(f.old) == 0:
 			r.Details = append(r.Details, fmt.Sprintf("%s: no %s was active at its start; not measured", name, role))
 		case f.by != "":
 			measured++
-			took := f.at.Sub(f.start)
+			took := f.at.Sub(f.start).Round(time.Millisecond)
 			if took > bound {
 				failed = true
 				r.Details = append(r.Details, fmt.Sprintf("%s: failover from %s to %s took %s, more than %s",
