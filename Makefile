@@ -2,7 +2,7 @@
 GO ?= go
 E2E_TIMEOUT ?= 60m
 
-.PHONY: all build test unit e2e lint images env clean-clusters
+.PHONY: all build test unit e2e lint images env clean-clusters demo
 
 all: build
 
@@ -22,7 +22,7 @@ unit:
 # End-to-end tests on real clusters (the e2e suite, the CLI session, the
 # example); they fail, never skip, without an engine.
 e2e: env
-	HAHARNESS_REQUIRE_DOCKER=1 $(GO) test -count=1 -timeout $(E2E_TIMEOUT) -v ./e2e/... ./cmd/... ./examples/...
+	HAHARNESS_REQUIRE_DOCKER=1 $(GO) test -p 1 -count=1 -timeout $(E2E_TIMEOUT) -v ./e2e/... ./cmd/... ./examples/...
 
 # Everything: the README's test command.
 test: env lint unit e2e
@@ -36,6 +36,11 @@ lint:
 	@test -z "$$(gofmt -l .)" || (gofmt -l .; echo "gofmt: files above need formatting"; exit 1)
 	$(GO) run github.com/rhysd/actionlint/cmd/actionlint@v1.7.12 .github/workflows/*.yml examples/ci/*.yml
 	$(GO) test -count=1 -run TestLayering ./internal/layering
+
+# The README's first command: bring up the guide's cluster, print its
+# status, remove it (KEEP=1 leaves it running).
+demo: env build
+	./bin/haharness demo $(if $(KEEP),--keep,)
 
 # Remove clusters whose creating process is gone (add ALL=1 for every cluster).
 clean-clusters: build

@@ -95,7 +95,7 @@ func TestFaultSmoke(t *testing.T) {
 		{"kill-host", fault.KillHost{Target: target}, hostState("exited", "dead")},
 		{"stop-host", fault.StopHost{Target: target}, hostState("exited")},
 		{"freeze-host", fault.FreezeHost{Target: target}, hostState("paused")},
-		{"partition", fault.Isolate(target, []string{peer, control}), cutFrom(config.PortJournalRPC)},
+		{"partition", fault.Isolate{Target: target}, cutFrom(config.PortJournalRPC)},
 		{"partition-ports", fault.Partition{Groups: [][]fault.Selector{{target}, {peer}}, Ports: []int{config.PortZooKeeper}},
 			cutFrom(config.PortZooKeeper)},
 		{"drop-one-way", fault.Drop{From: target, To: peer}, cutFrom(config.PortJournalRPC)},

@@ -3,6 +3,7 @@ package harness
 import (
 	"bufio"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -228,7 +229,7 @@ func (c *Cluster) create(ctx context.Context) error {
 		hosts = append(hosts, h+":"+c.ips[h])
 	}
 	for _, h := range c.topo.Hosts {
-		hl := map[string]string{docker.LabelHost: h, labelTopology: string(topoJSON), labelImage: c.image, labelIP: c.ips[h]}
+		hl := map[string]string{docker.LabelHost: h, labelTopology: base64.RawURLEncoding.EncodeToString(topoJSON), labelImage: c.image, labelIP: c.ips[h]}
 		for k, v := range labels {
 			hl[k] = v
 		}

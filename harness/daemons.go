@@ -122,6 +122,9 @@ func parseProcesses(h, ps string) []Process {
 			}
 			pid, _ := strconv.Atoi(f[0])
 			r := topology.Role(name)
+			if !slices.Contains(topology.Roles(), r) {
+				break // a client JVM (haadmin, dfs...), not a daemon
+			}
 			out = append(out, Process{Host: h, Role: r, Class: r.Short(), PID: pid, Frozen: strings.HasPrefix(f[1], "T")})
 			break
 		}

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -168,7 +169,12 @@ func Attach(ctx context.Context, name string, log *slog.Logger) (*Cluster, error
 		return nil, fmt.Errorf("%w %q: its network exists but no host does: remove it with `haharness down --name %s`", ErrNoCluster, name, name)
 	}
 	var topo topology.Topology
-	if err := json.Unmarshal([]byte(cs[0].Labels[labelTopology]), &topo); err != nil {
+	// The label is base64: `docker ps` lists labels comma-separated, and JSON has commas.
+	raw, err := base64.RawURLEncoding.DecodeString(cs[0].Labels[labelTopology])
+	if err != nil {
+		return nil, fmt.Errorf("attach %s: decode topology label: %w", name, err)
+	}
+	if err := json.Unmarshal(raw, &topo); err != nil {
 		return nil, fmt.Errorf("attach %s: read topology label: %w", name, err)
 	}
 	if log == nil {

@@ -167,6 +167,13 @@ func (c *Cluster) Resolve(ctx context.Context, s fault.Selector) ([]topology.Dae
 	if p.Named == "" {
 		return []topology.Daemon{{Host: p.Host, Role: p.Role}}, nil
 	}
+	if p.Named == fault.AllHosts {
+		var all []topology.Daemon
+		for _, h := range c.topo.Hosts {
+			all = append(all, topology.Daemon{Host: h})
+		}
+		return all, nil
+	}
 	st, err := c.Status(ctx, StatusOptions{})
 	if err != nil {
 		return nil, err

@@ -288,7 +288,7 @@ func (b *Builder) stageJars(ctx context.Context, r Release, dir string) error {
 		return err
 	}
 	jars := filepath.Join(mdir, "jars")
-	cmd := exec.CommandContext(ctx, mvn, "-B", "-q", "-f", filepath.Join(mdir, "pom.xml"),
+	cmd := exec.CommandContext(ctx, mvn, "-B", "-q", "-Dstyle.color=never", "-f", filepath.Join(mdir, "pom.xml"),
 		"dependency:copy-dependencies", "-DincludeScope=runtime", "-DoutputDirectory="+jars)
 	var tail strings.Builder
 	cmd.Stdout = io.MultiWriter(b.out(), &tail)

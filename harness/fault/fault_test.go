@@ -50,11 +50,12 @@ func (f *fakeRuntime) Shell(_ context.Context, host, script string) (string, int
 			return f.procs[d], 0, nil
 		}
 	}
-	if strings.Contains(script, "grep -c -- '-j DROP'") {
+	if tag, ok := strings.CutPrefix(script, "iptables -S "+chain+" | grep -c -- '"); ok {
+		tag = strings.TrimSuffix(tag, "'")
 		n := 0
 		for _, s := range f.scripts[host] {
 			if strings.HasPrefix(s, "iptables -N") {
-				n += strings.Count(s, "-j DROP")
+				n += strings.Count(s, "--comment "+tag+" -j DROP")
 			}
 		}
 		return fmt.Sprint(n), 0, nil
@@ -77,6 +78,13 @@ func (f *fakeRuntime) StartDaemon(_ context.Context, h string, r topology.Role) 
 func (f *fakeRuntime) Resolve(_ context.Context, s Selector) ([]topology.Daemon, error) {
 	if s == ActiveNameNode {
 		return []topology.Daemon{{Host: "hadoop001", Role: topology.NameNode}}, nil
+	}
+	if s == AllHosts {
+		var all []topology.Daemon
+		for _, h := range f.topo.Hosts {
+			all = append(all, topology.Daemon{Host: h})
+		}
+		return all, nil
 	}
 	p, err := Parse(s, f.topo)
 	if err != nil {
@@ -192,7 +200,7 @@ func TestPartitionRulesAreSymmetricAndHealFlushes(t *testing.T) {
 		t.Fatal(err)
 	}
 	all := strings.Join(f.scripts["hadoop001"], "\n")
-	for _, want := range []string{"-s 10.0.0.12 -p tcp --dport 2181 -j DROP", "-s 10.0.0.13 -p tcp --sport 2181 -j DROP"} {
+	for _, want := range []string{"-s 10.0.0.12 -p tcp --dport 2181 -m comment --comment hh-", "-s 10.0.0.13 -p tcp --sport 2181 -m comment --comment hh-"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("hadoop001 rules lack %q:\n%s", want, all)
 		}
@@ -205,7 +213,7 @@ func TestPartitionRulesAreSymmetricAndHealFlushes(t *testing.T) {
 	}
 	for _, h := range []string{"hadoop001", "hadoop002", "hadoop003"} {
 		s := f.scripts[h]
-		if !strings.HasPrefix(s[len(s)-1], "iptables -F "+chain) {
+		if !strings.HasPrefix(s[len(s)-1], "iptables -S "+chain+" 2>/dev/null | grep -- 'hh-") || !strings.Contains(s[len(s)-1], "-D") {
 			t.Errorf("%s not flushed on heal: %v", h, s[len(s)-1])
 		}
 	}
@@ -232,7 +240,7 @@ func TestDropIsOneWay(t *testing.T) {
 	if len(f.scripts["hadoop001"]) != 0 {
 		t.Errorf("the sender got rules: %v", f.scripts["hadoop001"])
 	}
-	if !strings.Contains(strings.Join(f.scripts["hadoop002"], "\n"), "-s 10.0.0.11 -j DROP") {
+	if !strings.Contains(strings.Join(f.scripts["hadoop002"], "\n"), "-s 10.0.0.11 -m comment") {
 		t.Errorf("receiver rules: %v", f.scripts["hadoop002"])
 	}
 }
@@ -324,5 +332,38 @@ func TestDegradeWithoutNetem(t *testing.T) {
 	}
 	if err := a.Heal(ctx(t), rt); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestIsolateResolvesAtInjection(t *testing.T) {
+	f := newFake()
+	if _, err := (Isolate{Target: ActiveNameNode}).Inject(ctx(t), f); err != nil {
+		t.Fatal(err)
+	}
+	own := strings.Join(f.scripts["hadoop001"], "\n")
+	if !strings.Contains(own, "-s 10.0.0.12 ") || !strings.Contains(own, "-s 10.0.0.13 ") || strings.Contains(own, "-s 10.0.0.11 ") {
+		t.Errorf("isolated host rules:\n%s", own)
+	}
+	if other := strings.Join(f.scripts["hadoop003"], "\n"); !strings.Contains(other, "-s 10.0.0.11 ") || strings.Contains(other, "-s 10.0.0.12 ") {
+		t.Errorf("hadoop003 must drop only hadoop001:\n%s", other)
+	}
+}
+
+func TestOverlappingPartitionsHealSeparately(t *testing.T) {
+	f := newFake()
+	a, err := Drop{From: "hadoop002", To: "hadoop001"}.Inject(ctx(t), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (Drop{From: "hadoop003", To: "hadoop001"}).Inject(ctx(t), f); err != nil {
+		t.Fatalf("second fault on the same host: %v", err)
+	}
+	if err := a.Heal(ctx(t), f); err != nil {
+		t.Fatal(err)
+	}
+	s := f.scripts["hadoop001"]
+	last := s[len(s)-1]
+	if strings.Contains(last, "iptables -F") || !strings.Contains(last, "hh-") {
+		t.Errorf("heal must delete only its own tagged rules, ran %q", last)
 	}
 }

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -119,43 +122,71 @@ func (f Drop) Inject(ctx context.Context, rt Runtime) (Applied, error) {
 	return applyCuts(ctx, rt, cuts, f.Ports, []string{strings.Join(from, ",") + "->" + strings.Join(to, ",")})
 }
 
-// Isolate cuts one host (or a selector's hosts) from every other host.
-func Isolate(s Selector, all []string) Partition {
-	var rest []Selector
-	for _, h := range all {
-		rest = append(rest, Selector(h))
+// Isolate cuts the selector's host(s) from every other host of the
+// cluster (both directions), resolved at injection time.
+type Isolate struct {
+	Target Selector
+	Ports  []int
+}
+
+func (f Isolate) Kind() string { return "partition" }
+func (f Isolate) String() string {
+	s := "isolate " + string(f.Target)
+	if len(f.Ports) > 0 {
+		s += fmt.Sprintf(" ports %v", f.Ports)
 	}
-	return Partition{Groups: [][]Selector{{s}, rest}}
+	return s
+}
+
+func (f Isolate) Inject(ctx context.Context, rt Runtime) (Applied, error) {
+	cut, err := resolveHosts(ctx, rt, f.Target)
+	if err != nil {
+		return Applied{}, err
+	}
+	all, err := resolveHosts(ctx, rt, AllHosts)
+	if err != nil {
+		return Applied{}, err
+	}
+	var in, rest []Selector
+	for _, h := range all {
+		if slices.Contains(cut, h) {
+			in = append(in, Selector(h))
+		} else {
+			rest = append(rest, Selector(h))
+		}
+	}
+	if len(rest) == 0 {
+		return Applied{}, fmt.Errorf("isolate %s: no other host to cut it from", f.Target)
+	}
+	return Partition{Groups: [][]Selector{in, rest}, Ports: f.Ports}.Inject(ctx, rt)
 }
 
 type cut struct{ from, to string }
 
 // applyCuts installs DROP rules on each receiving host for packets from the
-// sender's address, then verifies the rules are present.
+// sender's address, each tagged with a comment unique to this injection, and
+// verifies they are present. Heal deletes only this injection's rules, so
+// several network faults can overlap on one host.
 func applyCuts(ctx context.Context, rt Runtime, cuts []cut, ports []int, targets []string) (Applied, error) {
+	tag := newTag()
+	mark := fmt.Sprintf("-m comment --comment %s", tag)
 	byHost := map[string][]string{}
 	for _, c := range cuts {
 		ip := rt.IP(c.from)
 		if len(ports) == 0 {
-			byHost[c.to] = append(byHost[c.to], fmt.Sprintf("iptables -A %s -s %s -j DROP", chain, ip))
+			byHost[c.to] = append(byHost[c.to], fmt.Sprintf("iptables -A %s -s %s %s -j DROP", chain, ip, mark))
 			continue
 		}
 		for _, p := range ports {
 			byHost[c.to] = append(byHost[c.to],
-				fmt.Sprintf("iptables -A %s -s %s -p tcp --dport %d -j DROP", chain, ip, p),
-				fmt.Sprintf("iptables -A %s -s %s -p tcp --sport %d -j DROP", chain, ip, p))
+				fmt.Sprintf("iptables -A %s -s %s -p tcp --dport %d %s -j DROP", chain, ip, p, mark),
+				fmt.Sprintf("iptables -A %s -s %s -p tcp --sport %d %s -j DROP", chain, ip, p, mark))
 		}
 	}
-	hosts := slices.Sorted(func(yield func(string) bool) {
-		for h := range byHost {
-			if !yield(h) {
-				return
-			}
-		}
-	})
+	hosts := slices.Sorted(maps.Keys(byHost))
 	applied := Applied{Targets: targets, heal: func(ctx context.Context, rt Runtime) error {
 		for _, h := range hosts {
-			if _, _, err := rt.Shell(ctx, h, "iptables -F "+chain+" 2>/dev/null; true"); err != nil {
+			if _, _, err := rt.Shell(ctx, h, deleteTagged(chain, tag)); err != nil {
 				return fmt.Errorf("heal partition on %s: %w", h, err)
 			}
 		}
@@ -167,13 +198,25 @@ func applyCuts(ctx context.Context, rt Runtime, cuts []cut, ports []int, targets
 			_ = applied.Heal(context.WithoutCancel(ctx), rt)
 			return Applied{}, fmt.Errorf("partition on %s: %w", h, err)
 		}
-		out, err := mustShell(ctx, rt, h, "iptables -S "+chain+" | grep -c -- '-j DROP'")
+		out, err := mustShell(ctx, rt, h, fmt.Sprintf("iptables -S %s | grep -c -- '%s'", chain, tag))
 		if err != nil || strings.TrimSpace(out) != fmt.Sprint(len(byHost[h])) {
 			_ = applied.Heal(context.WithoutCancel(ctx), rt)
 			return Applied{}, fmt.Errorf("partition on %s: want %d rules, iptables shows %q (%v)", h, len(byHost[h]), strings.TrimSpace(out), err)
 		}
 	}
 	return applied, nil
+}
+
+// deleteTagged deletes the rules of chain carrying tag.
+func deleteTagged(chain, tag string) string {
+	return fmt.Sprintf("iptables -S %s 2>/dev/null | grep -- '%s' | sed 's/^-A/-D/' | while read -r r; do eval iptables $r; done; true", chain, tag)
+}
+
+var tagCounter atomic.Uint64
+
+// newTag returns a comment unique to one injection on this machine.
+func newTag() string {
+	return fmt.Sprintf("hh-%d-%d", os.Getpid(), tagCounter.Add(1))
 }
 
 // ensureChain creates the fault chain and hooks it into INPUT once.

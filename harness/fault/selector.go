@@ -16,6 +16,7 @@ import (
 //	journalnode-minority, journalnode-majority (JournalNodes not on the active
 //	  NameNode's host first, so the active's own JournalNode is taken last)
 //	zookeeper-majority, zookeeper-minority (likewise)
+//	all              every host
 //	HOST             a whole host, e.g. hadoop001
 //	HOST/ROLE        one daemon, e.g. hadoop001/namenode
 //	ROLE@HOST is accepted too (namenode@hadoop001).
@@ -33,12 +34,14 @@ const (
 	JournalNodeMajority    Selector = "journalnode-majority"
 	ZooKeeperMinority      Selector = "zookeeper-minority"
 	ZooKeeperMajority      Selector = "zookeeper-majority"
+	// AllHosts is every host of the cluster.
+	AllHosts Selector = "all"
 )
 
 // Named lists the named selectors.
 func Named() []Selector {
 	return []Selector{ActiveNameNode, StandbyNameNode, ActiveResourceManager, StandbyResourceManager,
-		ZooKeeperLeader, ZooKeeperFollower, JournalNodeMinority, JournalNodeMajority, ZooKeeperMinority, ZooKeeperMajority}
+		ZooKeeperLeader, ZooKeeperFollower, JournalNodeMinority, JournalNodeMajority, ZooKeeperMinority, ZooKeeperMajority, AllHosts}
 }
 
 // Parsed is a selector split into its parts.

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"text/tabwriter"
+	"time"
+
+	"github.com/haharness/haharness/harness/docker"
+	"github.com/haharness/haharness/images"
+)
+
+func cmdImages(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "images")
+	hadoop := &hadoopValue{v: images.DefaultHadoop}
+	fs.Var(hadoop, "hadoop", "Hadoop `version` to build the image for")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, 0, 0, ""); err != nil {
+		return err
+	}
+	rel, err := images.Lookup(hadoop.v)
+	if err != nil {
+		return err
+	}
+	eng := docker.New()
+	if err := eng.Ping(ctx); err != nil {
+		return err
+	}
+	b := &images.Builder{Engine: eng, Log: stepLogger(e), Out: e.stderr}
+	start := time.Now()
+	ref, err := b.Ensure(ctx, rel)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s (Hadoop %s, ZooKeeper %s) ready in %v\n", ref, rel.Hadoop, rel.ZooKeeper, time.Since(start).Round(100*time.Millisecond))
+	return nil
+}
+
+func cmdVersion(_ context.Context, e *env, args []string) error {
+	fs := newFlags(e, "version")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, 0, 0, ""); err != nil {
+		return err
+	}
+	v := "(unknown)"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		v = bi.Main.Version
+	}
+	fmt.Fprintf(e.stdout, "haharness %s\ndefault Hadoop %s\n\nknown releases:\n", v, images.DefaultHadoop)
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  HADOOP\tZOOKEEPER\tEXAMPLES JAR\tIMAGE")
+	for _, r := range images.Releases() {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", r.Hadoop, r.ZooKeeper, r.Examples, images.Ref(r))
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,279 @@
+// Command haharness is the command-line twin of the harness API: it starts
+// real Apache Hadoop HA clusters in Docker, shows their HA state, injects
+// faults and heals them, and runs the scenario catalogue.
+//
+// Every subcommand parses its flags, calls the same harness, fault, images
+// or scenarios functions a Go test would, and prints the result; there is no
+// logic of its own. A cluster started with `haharness up` outlives the
+// command (it is detached), and later commands find it by name (Attach).
+//
+// Exit codes: 0 ok, 1 runtime error, 2 usage error.
+//
+// Layering: imports harness, harness/fault, harness/topology,
+// harness/config, harness/docker (the engine for images), images and
+// scenarios. Nothing imports it.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/haharness/haharness/harness"
+	"github.com/haharness/haharness/harness/docker"
+	"github.com/haharness/haharness/harness/fault"
+)
+
+// command is one subcommand of the dispatch table.
+type command struct {
+	name    string
+	args    string // synopsis after the name
+	summary string
+	group   string
+	run     func(ctx context.Context, e *env, args []string) error
+}
+
+// Command groups, in the order usage lists them.
+const (
+	groupCluster  = "Clusters"
+	groupObserve  = "Observe and operate"
+	groupFault    = "Faults (SELECTOR: HOST, HOST/ROLE, active-namenode, zookeeper-leader...; see `haharness help kill`)"
+	groupScenario = "Scenarios"
+	groupOther    = "Other"
+)
+
+var groupOrder = []string{groupCluster, groupObserve, groupFault, groupScenario, groupOther}
+
+// commands is the dispatch table.
+func commands() []command {
+	return []command{
+		{"up", "[--name N] [--topology FILE] [--hadoop VERSION] [--image REF] [--fencing sshfence+shell|sshfence|shell] [--set FILE:KEY=VALUE]... [--timeout DUR]",
+			"start a cluster (detached) and print its status", groupCluster, cmdUp},
+		{"demo", "[--keep] [--name N]", "bring up the guide's cluster, print its status (§6), remove it unless --keep", groupCluster, cmdDemo},
+		{"down", "[--name N]", "remove a cluster's containers and network", groupCluster, cmdDown},
+		{"ls", "", "list clusters", groupCluster, cmdLs},
+		{"gc", "[--all]", "remove clusters whose creating process is gone (--all: every cluster)", groupCluster, cmdGC},
+
+		{"status", "[--name N] [--json]", "per host daemons (jps), NameNode/ResourceManager/ZooKeeper HA state, web UIs", groupObserve, cmdStatus},
+		{"wait-failover", "[--name N] [--role namenode|resourcemanager] [--from ID] [--timeout 60s]",
+			"wait until a different single active appears and print how long it took", groupObserve, cmdWaitFailover},
+		{"exec", "[--name N] HOST -- CMD...", "run a command on a host (one CMD argument: a bash command line); exits with its exit code", groupObserve, cmdExec},
+		{"logs", "[--name N] HOST/ROLE [-n LINES] [-f]", "print a daemon's log (-f: follow)", groupObserve, cmdLogs},
+
+		{"kill", "[--name N] [--signal KILL|TERM] SELECTOR", "kill a daemon's JVM, or a whole host (power loss)", groupFault, cmdKill},
+		{"stop-host", "[--name N] SELECTOR", "shut a host down gracefully (docker stop)", groupFault, cmdStopHost},
+		{"start-host", "[--name N] HOST", "start a host and any of its daemons not running", groupFault, cmdStartHost},
+		{"freeze", "[--name N] SELECTOR", "freeze a daemon's JVM (SIGSTOP) or a whole host (docker pause)", groupFault, cmdFreeze},
+		{"resume", "[--name N] SELECTOR", "thaw what freeze froze", groupFault, cmdResume},
+		{"partition", "[--name N] [--ports P,P...] GROUP GROUP...", "cut groups of hosts apart (GROUP: comma-separated selectors)", groupFault, cmdPartition},
+		{"drop", "[--name N] [--ports P,P...] FROM TO", "drop packets from FROM at TO (one direction)", groupFault, cmdDrop},
+		{"isolate", "[--name N] SELECTOR", "cut a host from every other host", groupFault, cmdIsolate},
+		{"degrade", "[--name N] SELECTOR [--delay 100ms] [--jitter 20ms] [--loss 1.5]", "add delay, jitter and loss to what a host sends", groupFault, cmdDegrade},
+		{"heal", "[--name N] [--timeout 5m]", "undo every fault of any process, wait for HA ready, print the status", groupFault, cmdHeal},
+
+		{"scenario", "list | run NAME [--name N] [--seed N] [--out DIR]", "list or run the failure scenarios", groupScenario, cmdScenario},
+		{"report", "HISTORY.json [-o OUT.html]", "render a saved scenario history as an HTML timeline", groupScenario, cmdReport},
+
+		{"images", "[--hadoop VERSION]", "build the cluster image if missing and print its ref", groupOther, cmdImages},
+		{"version", "", "print the default Hadoop version and the known releases", groupOther, cmdVersion},
+		{"help", "[COMMAND]", "show help", groupOther, nil},
+	}
+}
+
+// env is where a command writes.
+type env struct {
+	stdout, stderr io.Writer
+}
+
+// errUsage is returned after a usage message was printed; it exits 2.
+var errUsage = errors.New("usage error")
+
+// errHelp is returned after help was printed on request; it exits 0.
+var errHelp = errors.New("help requested")
+
+// exitError carries an exit code chosen by a command (exec passes on the
+// remote command's code).
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], &env{stdout: os.Stdout, stderr: os.Stderr})
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches args and returns the exit code.
+func run(ctx context.Context, args []string, e *env) int {
+	if len(args) == 0 {
+		usage(e.stderr)
+		return 2
+	}
+	name := args[0]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 && name == "help" {
+			if c, ok := lookup(args[1]); ok && c.run != nil {
+				return exitCode(e, c.run(ctx, e, []string{"-h"}))
+			}
+			fmt.Fprintf(e.stderr, "haharness: unknown command %q\n", args[1])
+			usage(e.stderr)
+			return 2
+		}
+		usage(e.stdout)
+		return 0
+	}
+	c, ok := lookup(name)
+	if !ok || c.run == nil {
+		fmt.Fprintf(e.stderr, "haharness: unknown command %q\n\n", name)
+		usage(e.stderr)
+		return 2
+	}
+	return exitCode(e, c.run(ctx, e, args[1:]))
+}
+
+func lookup(name string) (command, bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+// exitCode prints err with a hint when one helps and maps it to an exit code.
+func exitCode(e *env, err error) int {
+	var ee exitError
+	switch {
+	case err == nil, errors.Is(err, errHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	case errors.As(err, &ee):
+		return ee.code
+	}
+	msg := err.Error()
+	fmt.Fprintf(e.stderr, "haharness: %s\n", msg)
+	switch {
+	case errors.Is(err, harness.ErrNoCluster) && !strings.Contains(msg, "haharness up"):
+		fmt.Fprintln(e.stderr, "hint: start one with `haharness up`, or list them with `haharness ls`")
+	case errors.Is(err, docker.ErrEngine) && !strings.Contains(msg, "scripts/"):
+		fmt.Fprintln(e.stderr, "hint: start the Docker engine (scripts/setup.sh does it on Debian as root)")
+	}
+	return 1
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "haharness starts Apache Hadoop HA clusters in Docker and injects faults.")
+	fmt.Fprintln(w, "\nUsage: haharness COMMAND [flags] [args]")
+	all := commands()
+	for _, g := range groupOrder {
+		fmt.Fprintf(w, "\n%s:\n", g)
+		for _, c := range all {
+			if c.group == g {
+				fmt.Fprintf(w, "  %-14s %s\n", c.name, c.summary)
+			}
+		}
+	}
+	fmt.Fprintln(w, "\nRun `haharness help COMMAND` for a command's flags. The cluster name defaults to \"default\".")
+	fmt.Fprintln(w, "Exit codes: 0 ok, 1 runtime error, 2 usage error.")
+}
+
+// newFlags returns a flag set for subcommand name whose usage prints the
+// synopsis from the dispatch table and the flags.
+func newFlags(e *env, name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	c, _ := lookup(name)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: haharness %s %s\n  %s\n", name, c.args, c.summary)
+		n := 0
+		fs.VisitAll(func(*flag.Flag) { n++ })
+		if n > 0 {
+			fmt.Fprintln(e.stderr, "flags:")
+			fs.PrintDefaults()
+		}
+		if c.group == groupFault {
+			fmt.Fprint(e.stderr, selectorHelp())
+		}
+	}
+	return fs
+}
+
+// selectorHelp explains the selectors of fault.Parse.
+func selectorHelp() string {
+	var named []string
+	for _, n := range fault.Named() {
+		named = append(named, string(n))
+	}
+	return "selectors (resolved when the fault is injected):\n" +
+		"  HOST        a whole host, e.g. hadoop001\n" +
+		"  HOST/ROLE   one daemon, e.g. hadoop001/namenode (ROLE@HOST too)\n" +
+		"  NAMED       " + strings.Join(named, ", ") + "\n"
+}
+
+// nameFlag adds the common --name flag.
+func nameFlag(fs *flag.FlagSet) *string {
+	return fs.String("name", "default", "cluster `name`")
+}
+
+// parse parses flags anywhere among the arguments (`degrade hadoop001
+// --delay 100ms` and `degrade --delay 100ms hadoop001` are the same) and
+// returns the positional arguments. Everything after "--" is positional.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if len(args) > 0 && args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		if err := fs.Parse(args); err != nil {
+			return nil, flagErr(err)
+		}
+		rest := fs.Args()
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+func flagErr(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return errHelp
+	}
+	return errUsage // flag printed the error and the usage
+}
+
+// usagef prints a usage error and the command's usage; it returns errUsage.
+func usagef(fs *flag.FlagSet, format string, args ...any) error {
+	fmt.Fprintf(fs.Output(), "haharness %s: %s\n", fs.Name(), fmt.Sprintf(format, args...))
+	fs.Usage()
+	return errUsage
+}
+
+// wantArgs checks the number of positional arguments.
+func wantArgs(fs *flag.FlagSet, pos []string, min, max int, what string) error {
+	switch {
+	case len(pos) < min:
+		return usagef(fs, "missing %s", what)
+	case max >= 0 && len(pos) > max:
+		return usagef(fs, "unexpected arguments %q", pos[max:])
+	}
+	return nil
+}
+
+// attach finds a running cluster by name.
+func attach(ctx context.Context, name string) (*harness.Cluster, error) {
+	return harness.Attach(ctx, name, nil)
+}

@@ -1,0 +1,134 @@
+//go:build !hh_noscenarios
+
+// The scenario commands wrap package scenarios (and scenarios/report). They
+// live alone in this file so the rest of the CLI does not depend on that
+// package: build with -tags hh_noscenarios to leave them out
+// (scenario_stub.go).
+
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/haharness/haharness/scenarios"
+	"github.com/haharness/haharness/scenarios/invariant"
+	"github.com/haharness/haharness/scenarios/report"
+)
+
+func cmdScenario(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "scenario")
+	if len(args) == 0 {
+		return usagef(fs, "missing list or run")
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fs.Usage()
+		return errHelp
+	case "list":
+		if len(args) > 1 {
+			return usagef(fs, "list takes no arguments")
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		for _, sc := range scenarios.All() {
+			fmt.Fprintf(tw, "%s\t%s\n", sc.Name, sc.Description)
+		}
+		return tw.Flush()
+	case "run":
+		return scenarioRun(ctx, e, args[1:])
+	}
+	return usagef(fs, "unknown subcommand %q: use list or run", args[0])
+}
+
+func scenarioRun(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("scenario run", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: haharness scenario run NAME [--name N] [--seed N] [--out DIR] [--timeout DUR]\n"+
+			"  run a scenario of `haharness scenario list` on a running cluster\nflags:")
+		fs.PrintDefaults()
+	}
+	name := nameFlag(fs)
+	seed := fs.Int64("seed", 0, "seed of the run's randomness (default: the clock; printed so a run can be replayed)")
+	out := fs.String("out", "", "`dir` for history.json, result.json, report.html and timeline.txt (default haharness-runs/SCENARIO-SEED)")
+	timeout := fs.Duration("timeout", 20*time.Minute, "bound on the whole run")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, 1, 1, "scenario NAME (see `haharness scenario list`)"); err != nil {
+		return err
+	}
+	sc, err := scenarios.Lookup(pos[0])
+	if err != nil {
+		return err
+	}
+	if *seed == 0 {
+		*seed = time.Now().UnixNano()
+	}
+	if *out == "" {
+		*out = filepath.Join("haharness-runs", fmt.Sprintf("%s-%d", sc.Name, *seed))
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	c, err := attach(ctx, *name)
+	if err != nil {
+		return err
+	}
+	res, err := scenarios.Run(ctx, c, sc, *seed, stepLogger(e))
+	if err != nil {
+		return fmt.Errorf("run %s (seed %d): %w", sc.Name, *seed, err)
+	}
+	fmt.Fprint(e.stdout, res.Timeline())
+	if err := res.Save(*out); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "saved history.json, result.json, report.html and timeline.txt in %s\n", *out)
+	if ferr := res.Failed(); ferr != nil {
+		return fmt.Errorf("%w\nreplay: haharness scenario run %s --seed %d", ferr, sc.Name, *seed)
+	}
+	fmt.Fprintf(e.stdout, "scenario %s passed (seed %d)\n", sc.Name, *seed)
+	return nil
+}
+
+func cmdReport(_ context.Context, e *env, args []string) error {
+	fs := newFlags(e, "report")
+	out := fs.String("o", "", "output `file` (default: HISTORY with .html)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, 1, 1, "HISTORY.json"); err != nil {
+		return err
+	}
+	h, err := invariant.Load(pos[0])
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		*out = strings.TrimSuffix(pos[0], filepath.Ext(pos[0])) + ".html"
+	}
+	// The checks scenarios.Run judges a history with.
+	results := []invariant.Result{
+		invariant.SingleActive(h, invariant.RoleNameNode),
+		invariant.SingleActive(h, invariant.RoleResourceManager),
+		invariant.NoSplitBrainWrites(h),
+		invariant.NoLostAcknowledgedWrites(h),
+	}
+	if sc, err := scenarios.Lookup(h.Scenario); err == nil && sc.ExpectFailover {
+		results = append(results, invariant.FailoverWithin(h, invariant.RoleNameNode, scenarios.FailoverBound()))
+	}
+	if err := report.WriteFile(*out, h, results); err != nil {
+		return err
+	}
+	for _, r := range results {
+		fmt.Fprintf(e.stdout, "check: %s\n", r)
+	}
+	fmt.Fprintf(e.stdout, "wrote %s\n", *out)
+	return nil
+}

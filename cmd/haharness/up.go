@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/haharness/haharness/harness"
+	"github.com/haharness/haharness/harness/config"
+	"github.com/haharness/haharness/harness/topology"
+	"github.com/haharness/haharness/images"
+)
+
+// fencingValue is --fencing, checked with the library's own validation.
+type fencingValue struct{ f config.Fencing }
+
+func (v *fencingValue) String() string { return string(v.f) }
+func (v *fencingValue) Set(s string) error {
+	if err := (config.Options{Fencing: config.Fencing(s)}).Validate(); err != nil {
+		return err
+	}
+	v.f = config.Fencing(s)
+	return nil
+}
+
+// hadoopValue is --hadoop, checked against images.Releases.
+type hadoopValue struct{ v string }
+
+func (h *hadoopValue) String() string { return h.v }
+func (h *hadoopValue) Set(s string) error {
+	if _, err := images.Lookup(s); err != nil {
+		return err
+	}
+	h.v = s
+	return nil
+}
+
+// setValue is the repeatable --set FILE:KEY=VALUE.
+type setValue struct{ o config.Overrides }
+
+func (v *setValue) String() string { return "" }
+func (v *setValue) Set(s string) error {
+	file, kv, ok := strings.Cut(s, ":")
+	key, val, ok2 := strings.Cut(kv, "=")
+	if !ok || !ok2 || file == "" || key == "" {
+		return fmt.Errorf("want FILE:KEY=VALUE, e.g. hdfs-site.xml:dfs.replication=2 (an empty VALUE removes the key)")
+	}
+	if err := (config.Options{Overrides: config.Overrides{file: {}}}).Validate(); err != nil {
+		return err
+	}
+	if v.o == nil {
+		v.o = config.Overrides{}
+	}
+	if v.o[file] == nil {
+		v.o[file] = map[string]string{}
+	}
+	v.o[file][key] = val
+	return nil
+}
+
+// stepLogger is the text logger `up` and `images` show progress with.
+func stepLogger(e *env) *slog.Logger {
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey && len(groups) == 0 {
+				return slog.String(slog.TimeKey, a.Value.Time().Format("15:04:05.000"))
+			}
+			return a
+		},
+	}))
+}
+
+func cmdUp(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "up")
+	name := nameFlag(fs)
+	topoFile := fs.String("topology", "", "topology JSON `file` (default: the guide's three hosts hadoop001..003)")
+	hadoop := &hadoopValue{v: images.DefaultHadoop}
+	fs.Var(hadoop, "hadoop", "Hadoop `version` to build the image for")
+	image := fs.String("image", "", "run this image `ref` instead of building one (must meet images/CONTRACT.md)")
+	fencing := &fencingValue{f: config.FenceSSHThenShell}
+	fs.Var(fencing, "fencing", "`method` of dfs.ha.fencing.methods: sshfence+shell, sshfence or shell")
+	var sets setValue
+	fs.Var(&sets, "set", "override a config key, `FILE:KEY=VALUE` (repeatable), e.g. hdfs-site.xml:dfs.replication=2")
+	timeout := fs.Duration("timeout", 5*time.Minute, "bound on the whole init sequence")
+	artifacts := fs.String("artifacts", "", "save logs and configs to `dir` if the start fails")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, 0, 0, ""); err != nil {
+		return err
+	}
+	opts := []harness.Option{
+		harness.WithName(*name), harness.WithDetached(), harness.WithLogger(stepLogger(e)),
+		harness.WithHadoopVersion(hadoop.v), harness.WithFencing(fencing.f), harness.WithReadyTimeout(*timeout),
+	}
+	if *topoFile != "" {
+		t, err := topology.Load(*topoFile)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, harness.WithTopology(t))
+	}
+	if *image != "" {
+		opts = append(opts, harness.WithImage(*image))
+	}
+	for file, kv := range sets.o {
+		opts = append(opts, harness.WithConfig(file, kv))
+	}
+	if *artifacts != "" {
+		opts = append(opts, harness.WithFailureArtifacts(*artifacts))
+	}
+	start := time.Now()
+	c, err := harness.Start(ctx, opts...)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "cluster %s is up in %v (%d init steps); remove it with `haharness down --name %s`\n\n",
+		c.Name(), time.Since(start).Round(100*time.Millisecond), len(c.Steps()), c.Name())
+	v, err := gatherStatus(ctx, c)
+	if err != nil {
+		return err
+	}
+	v.print(e.stdout)
+	return nil
+}
+
+func cmdDown(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "down")
+	name := nameFlag(fs)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, 0, 0, ""); err != nil {
+		return err
+	}
+	list, err := harness.List(ctx)
+	if err != nil {
+		return err
+	}
+	found := false
+	for _, ci := range list {
+		found = found || ci.Name == *name
+	}
+	if !found {
+		fmt.Fprintf(e.stderr, "no cluster %q: nothing to remove (see `haharness ls`)\n", *name)
+		return nil
+	}
+	if err := harness.Remove(ctx, *name); err != nil {
+		return fmt.Errorf("remove %s: %w", *name, err)
+	}
+	fmt.Fprintf(e.stdout, "removed cluster %s\n", *name)
+	return nil
+}
+
+func cmdLs(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "ls")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, 0, 0, ""); err != nil {
+		return err
+	}
+	list, err := harness.List(ctx)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(e.stdout, "no clusters (start one with `haharness up`)")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tHOSTS\tOWNER\tORPHANED")
+	for _, ci := range list {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%v\n", ci.Name, ci.Hosts, ci.Owner, ci.Orphaned)
+	}
+	return tw.Flush()
+}
+
+func cmdGC(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "gc")
+	all := fs.Bool("all", false, "remove every haharness cluster, not only orphaned ones")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, 0, 0, ""); err != nil {
+		return err
+	}
+	removed, err := harness.GC(ctx, *all)
+	for _, n := range removed {
+		fmt.Fprintf(e.stdout, "removed cluster %s\n", n)
+	}
+	if len(removed) == 0 && err == nil {
+		fmt.Fprintln(e.stdout, "nothing to remove")
+	}
+	return err
+}
