@@ -11,9 +11,17 @@ import (
 	"time"
 
 	"github.com/haharness/haharness/harness"
+	"github.com/haharness/haharness/internal/poll"
 )
 
 func TestMain(m *testing.M) {
+	if name := os.Getenv("HAHARNESS_HELPER_CLUSTER"); name != "" {
+		// Helper mode for TestKilledStartIsCollected: start a cluster and
+		// wait to be killed with SIGKILL.
+		_, _ = harness.Start(context.Background(), harness.WithName(name))
+		_ = poll.Sleep(context.Background(), time.Hour)
+		os.Exit(1)
+	}
 	// Remove clusters left by earlier test processes that were killed.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	if removed, err := harness.GC(ctx, false); err == nil && len(removed) > 0 {
