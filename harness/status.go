@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/haharness/haharness/harness/config"
 	"github.com/haharness/haharness/harness/observe"
@@ -330,7 +331,7 @@ func (c *Cluster) WaitReady(ctx context.Context) (Status, error) {
 }
 
 // WaitNameNodeActive waits until exactly one NameNode is active and the
-// ZooKeeper lock names it, and returns its id.
+// ZooKeeper lock names it.
 func (c *Cluster) WaitNameNodeActive(ctx context.Context) error {
 	_, err := c.waitActiveNameNode(ctx, "")
 	return err
@@ -339,7 +340,7 @@ func (c *Cluster) WaitNameNodeActive(ctx context.Context) error {
 // waitActiveNameNode waits for a single active NameNode other than not.
 func (c *Cluster) waitActiveNameNode(ctx context.Context, not string) (string, error) {
 	var active string
-	err := poll.Until(ctx, "single active namenode", 200e6, func(ctx context.Context) (bool, string, error) {
+	err := poll.Until(ctx, "single active namenode", 200*time.Millisecond, func(ctx context.Context) (bool, string, error) {
 		s, err := c.Status(ctx, StatusOptions{})
 		if err != nil {
 			return false, s.nnStates(), err
