@@ -15,11 +15,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "demo")
 	name := nameFlag(fs)
 	keep := fs.Bool("keep", false, "leave the cluster running (remove it later with `haharness down`)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 0, 0, ""); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	opts := []harness.Option{harness.WithName(*name), harness.WithLogger(stepLogger(e))}

@@ -29,11 +29,7 @@ func cmdHeal(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "heal")
 	name := nameFlag(fs)
 	timeout := fs.Duration("timeout", 5*time.Minute, "bound on healing and waiting for HA ready")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 0, 0, ""); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	tctx, cancel := context.WithTimeout(ctx, *timeout)
@@ -190,11 +186,7 @@ func cmdWaitFailover(ctx context.Context, e *env, args []string) error {
 	role := fs.String("role", "namenode", "namenode or resourcemanager")
 	fromFlag := fs.String("from", "", "the `id` (nn1, rm2...) to fail over from (default: the active now, or the one just faulted)")
 	timeout := fs.Duration("timeout", 60*time.Second, "how long to wait")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 0, 0, ""); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	r := topology.Role(*role)

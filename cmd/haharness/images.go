@@ -15,11 +15,7 @@ func cmdImages(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "images")
 	hadoop := &hadoopValue{v: images.DefaultHadoop}
 	fs.Var(hadoop, "hadoop", "Hadoop `version` to build the image for")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 0, 0, ""); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	rel, err := images.Lookup(hadoop.v)
@@ -42,11 +38,7 @@ func cmdImages(ctx context.Context, e *env, args []string) error {
 
 func cmdVersion(_ context.Context, e *env, args []string) error {
 	fs := newFlags(e, "version")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 0, 0, ""); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	v := "(unknown)"

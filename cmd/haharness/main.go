@@ -224,6 +224,15 @@ func nameFlag(fs *flag.FlagSet) *string {
 	return fs.String("name", "default", "cluster `name`")
 }
 
+// parseNone parses a command that takes flags only.
+func parseNone(fs *flag.FlagSet, args []string) error {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	return wantArgs(fs, pos, 0, 0, "")
+}
+
 // parse parses flags anywhere among the arguments (`degrade hadoop001
 // --delay 100ms` and `degrade --delay 100ms hadoop001` are the same) and
 // returns the positional arguments. Everything after "--" is positional.

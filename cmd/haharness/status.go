@@ -71,11 +71,7 @@ func cmdStatus(ctx context.Context, e *env, args []string) error {
 	name := nameFlag(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	timeout := fs.Duration("timeout", 90*time.Second, "bound on reading the state (a frozen daemon makes the admin commands slow)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 0, 0, ""); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)

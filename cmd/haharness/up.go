@@ -86,11 +86,7 @@ func cmdUp(ctx context.Context, e *env, args []string) error {
 	fs.Var(&sets, "set", "override a config key, `FILE:KEY=VALUE` (repeatable), e.g. hdfs-site.xml:dfs.replication=2")
 	timeout := fs.Duration("timeout", 5*time.Minute, "bound on the whole init sequence")
 	artifacts := fs.String("artifacts", "", "save logs and configs to `dir` if the start fails")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 0, 0, ""); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	opts := []harness.Option{
@@ -131,11 +127,7 @@ func cmdUp(ctx context.Context, e *env, args []string) error {
 func cmdDown(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "down")
 	name := nameFlag(fs)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 0, 0, ""); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	list, err := harness.List(ctx)
@@ -159,11 +151,7 @@ func cmdDown(ctx context.Context, e *env, args []string) error {
 
 func cmdLs(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "ls")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 0, 0, ""); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	list, err := harness.List(ctx)
@@ -185,11 +173,7 @@ func cmdLs(ctx context.Context, e *env, args []string) error {
 func cmdGC(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "gc")
 	all := fs.Bool("all", false, "remove every haharness cluster, not only orphaned ones")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 0, 0, ""); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	removed, err := harness.GC(ctx, *all)
