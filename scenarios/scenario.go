@@ -42,6 +42,11 @@ type Scenario struct {
 	// ExpectFailover makes Run check that every NameNode fault is followed
 	// by a failover within FailoverBound.
 	ExpectFailover bool
+	// StaleActiveBound, when set, replaces the single-active NameNode check
+	// with StaleActiveWithin: with fencing that kills nothing, a resumed old
+	// active may call itself active until the JournalNodes reject its first
+	// edit; NoSplitBrainWrites still checks that it commits nothing.
+	StaleActiveBound time.Duration
 	// Options are what the cluster must be started with (e.g. a fencing
 	// method); nil for the default cluster.
 	Options []harness.Option
@@ -244,8 +249,12 @@ func Run(ctx context.Context, c *harness.Cluster, sc Scenario, seed int64, log *
 }
 
 func checks(h invariant.History, sc Scenario) []invariant.Result {
+	nn := invariant.SingleActive(h, invariant.RoleNameNode)
+	if sc.StaleActiveBound > 0 {
+		nn = invariant.StaleActiveWithin(h, invariant.RoleNameNode, sc.StaleActiveBound)
+	}
 	out := []invariant.Result{
-		invariant.SingleActive(h, invariant.RoleNameNode),
+		nn,
 		invariant.SingleActive(h, invariant.RoleResourceManager),
 		invariant.NoSplitBrainWrites(h),
 		invariant.NoLostAcknowledgedWrites(h),

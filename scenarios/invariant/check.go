@@ -85,14 +85,49 @@ func lastTime(events []Event) time.Time {
 // is still "active". With no sample of role the check is inconclusive.
 func SingleActive(h History, role string) Result {
 	r := Result{Check: "single-active " + role}
-	all := h.Sorted()
-	events := stateEvents(all, role)
-	if len(events) == 0 {
+	ovs, ok := ActiveOverlaps(h, role)
+	if !ok {
 		r.Verdict = Inconclusive
 		r.Details = []string{fmt.Sprintf("no state sample of a %s", role)}
 		return r
 	}
+	for _, o := range ovs {
+		r.Details = append(r.Details, o.String())
+	}
+	r.Verdict = Pass
+	if len(ovs) > 0 {
+		r.Verdict = Fail
+	}
+	return r
+}
+
+// Overlap is a window in which two daemons of one role were both sampled active.
+type Overlap struct {
+	A, B     string
+	From, To time.Time
+	// Open is true when the overlap lasted until the end of the history.
+	Open bool
+}
+
+func (o Overlap) String() string {
+	if o.Open {
+		return fmt.Sprintf("%s and %s both active from %s until the end of the history at %s (%s)",
+			o.A, o.B, ts(o.From), ts(o.To), o.To.Sub(o.From).Round(time.Millisecond))
+	}
+	return fmt.Sprintf("%s and %s both active from %s to %s (%s)", o.A, o.B, ts(o.From), ts(o.To), o.To.Sub(o.From).Round(time.Millisecond))
+}
+
+// ActiveOverlaps returns every window in which two daemons of role were
+// both sampled active (each daemon holds its latest sample; samples with the
+// same time apply together). ok is false when there is no sample of role.
+func ActiveOverlaps(h History, role string) (overlaps []Overlap, ok bool) {
+	all := h.Sorted()
+	events := stateEvents(all, role)
+	if len(events) == 0 {
+		return nil, false
+	}
 	type pair struct{ a, b string }
+	byName := func(p, q pair) int { return strings.Compare(p.a+"\x00"+p.b, q.a+"\x00"+q.b) }
 	state := map[string]string{}
 	open := map[pair]time.Time{}
 	for i := 0; i < len(events); {
@@ -112,10 +147,9 @@ func SingleActive(h History, role string) Result {
 				now[pair{active[x], active[y]}] = true
 			}
 		}
-		for _, p := range slices.SortedFunc(maps.Keys(open), func(p, q pair) int { return strings.Compare(p.a+"\x00"+p.b, q.a+"\x00"+q.b) }) {
+		for _, p := range slices.SortedFunc(maps.Keys(open), byName) {
 			if !now[p] {
-				r.Details = append(r.Details, fmt.Sprintf("%s and %s both active from %s to %s (%s)",
-					p.a, p.b, ts(open[p]), ts(t), t.Sub(open[p])))
+				overlaps = append(overlaps, Overlap{A: p.a, B: p.b, From: open[p], To: t})
 				delete(open, p)
 			}
 		}
@@ -126,15 +160,37 @@ func SingleActive(h History, role string) Result {
 		}
 	}
 	end := lastTime(all)
-	for _, p := range slices.SortedFunc(maps.Keys(open), func(p, q pair) int { return strings.Compare(p.a+"\x00"+p.b, q.a+"\x00"+q.b) }) {
-		r.Details = append(r.Details, fmt.Sprintf("%s and %s both active from %s until the end of the history at %s (%s)",
-			p.a, p.b, ts(open[p]), ts(end), end.Sub(open[p])))
+	for _, p := range slices.SortedFunc(maps.Keys(open), byName) {
+		overlaps = append(overlaps, Overlap{A: p.a, B: p.b, From: open[p], To: end, Open: true})
 	}
-	if len(r.Details) > 0 {
-		r.Verdict = Fail
+	return overlaps, true
+}
+
+// StaleActiveWithin is SingleActive for fencing that kills nothing
+// (shell(/bin/true)): a resumed old active may still call itself active
+// until its first edit is rejected by the JournalNodes. It passes when every
+// window of two "active" daemons of role ended within bound; pair it with
+// NoSplitBrainWrites, which checks that the stale one committed nothing.
+func StaleActiveWithin(h History, role string, bound time.Duration) Result {
+	r := Result{Check: fmt.Sprintf("stale-active-within %s %s", bound, role)}
+	ovs, ok := ActiveOverlaps(h, role)
+	if !ok {
+		r.Verdict = Inconclusive
+		r.Details = []string{fmt.Sprintf("no state sample of a %s", role)}
 		return r
 	}
 	r.Verdict = Pass
+	for _, o := range ovs {
+		if o.Open || o.To.Sub(o.From) > bound {
+			r.Verdict = Fail
+			r.Details = append(r.Details, o.String()+fmt.Sprintf(": longer than %s", bound))
+			continue
+		}
+		r.Details = append(r.Details, o.String()+": a stale claim, within the bound")
+	}
+	if len(ovs) == 0 {
+		r.Details = []string{"never two active at once"}
+	}
 	return r
 }
 

@@ -494,3 +494,24 @@ func TestServedBy(t *testing.T) {
 		}
 	}
 }
+
+func TestStaleActiveWithin(t *testing.T) {
+	split := load(t, "split-brain.json")
+	ovs, ok := ActiveOverlaps(split, RoleNameNode)
+	if !ok || len(ovs) == 0 {
+		t.Fatalf("split-brain fixture has no overlap: %v %v", ovs, ok)
+	}
+	d := ovs[0].To.Sub(ovs[0].From)
+	if r := StaleActiveWithin(split, RoleNameNode, d/2); r.Verdict != Fail {
+		t.Errorf("overlap %v with bound %v: %s", d, d/2, r)
+	}
+	if r := StaleActiveWithin(split, RoleNameNode, 2*d); r.Verdict != Pass {
+		t.Errorf("overlap %v with bound %v: %s", d, 2*d, r)
+	}
+	if r := StaleActiveWithin(load(t, "clean-failover.json"), RoleNameNode, time.Second); r.Verdict != Pass {
+		t.Errorf("clean failover: %s", r)
+	}
+	if r := StaleActiveWithin(History{}, RoleNameNode, time.Second); r.Verdict != Inconclusive {
+		t.Errorf("empty history: %s", r)
+	}
+}
