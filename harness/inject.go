@@ -204,30 +204,18 @@ func (c *Cluster) Resolve(ctx context.Context, s fault.Selector) ([]topology.Dae
 	case fault.ActiveNameNode:
 		return one(activeNN, topology.NameNode, "active namenode")
 	case fault.StandbyNameNode:
-		for _, n := range st.NameNodes {
-			if n.JMX == "standby" {
-				return one(n.Host, topology.NameNode, "")
-			}
-		}
-		return one("", "", "standby namenode")
+		return one(firstHost(st.NameNodes, func(n NameNodeState) (string, bool) { return n.Host, n.JMX == "standby" }),
+			topology.NameNode, "standby namenode")
 	case fault.ActiveResourceManager:
 		return one(c.topo.ResourceManagerHost(st.ActiveResourceManager()), topology.ResourceManager, "active resourcemanager")
 	case fault.StandbyResourceManager:
-		for _, r := range st.ResourceManagers {
-			if r.REST == "STANDBY" {
-				return one(r.Host, topology.ResourceManager, "")
-			}
-		}
-		return one("", "", "standby resourcemanager")
+		return one(firstHost(st.ResourceManagers, func(r ResourceManagerState) (string, bool) { return r.Host, r.REST == "STANDBY" }),
+			topology.ResourceManager, "standby resourcemanager")
 	case fault.ZooKeeperLeader:
 		return one(st.ZooKeeperLeader(), topology.ZooKeeper, "zookeeper leader")
 	case fault.ZooKeeperFollower:
-		for _, z := range st.ZooKeeper {
-			if z.Mode == "follower" {
-				return one(z.Host, topology.ZooKeeper, "")
-			}
-		}
-		return one("", "", "zookeeper follower")
+		return one(firstHost(st.ZooKeeper, func(z ZooKeeperState) (string, bool) { return z.Host, z.Mode == "follower" }),
+			topology.ZooKeeper, "zookeeper follower")
 	case fault.JournalNodeMinority:
 		n := len(c.topo.On(topology.JournalNode))
 		return pick(topology.JournalNode, n-fault.Majority(n)), nil
@@ -240,6 +228,16 @@ func (c *Cluster) Resolve(ctx context.Context, s fault.Selector) ([]topology.Dae
 		return pick(topology.ZooKeeper, fault.Majority(len(c.topo.On(topology.ZooKeeper)))), nil
 	}
 	return nil, fmt.Errorf("resolve %s: unsupported selector", s)
+}
+
+// firstHost returns the host of the first element that matches, or "".
+func firstHost[T any](xs []T, match func(T) (host string, ok bool)) string {
+	for _, x := range xs {
+		if h, ok := match(x); ok {
+			return h
+		}
+	}
+	return ""
 }
 
 func boolInt(b bool) int {
