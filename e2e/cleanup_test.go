@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/haharness/haharness/harness"
 	"github.com/haharness/haharness/harness/docker"
@@ -23,54 +25,45 @@ func TestKilledStartIsCollected(t *testing.T) {
 	harnesstest.RequireDocker(t)
 	ctx := t.Context()
 	name := "killed" + time.Now().Format("150405")
-	eng := docker.New()
+	eng, err := docker.Connect(ctx)
+	require.NoError(t, err)
 	t.Cleanup(func() { _ = harness.Remove(context.Background(), name) })
 
 	cmd := exec.Command(os.Args[0], "-test.run=^$") // TestMain sees the variable and starts the cluster
 	cmd.Env = append(os.Environ(), "HAHARNESS_HELPER_CLUSTER="+name)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, cmd.Start())
 	// Kill it once its hosts exist, i.e. mid-start.
-	err := poll.Until(ctx, "helper's hosts created", 200*time.Millisecond, func(ctx context.Context) (bool, string, error) {
-		cs, err := eng.ListContainers(ctx, docker.LabelCluster+"="+name)
+	err = poll.Until(ctx, "helper's hosts created", 200*time.Millisecond, func(ctx context.Context) (bool, string, error) {
+		cs, err := eng.Containers(ctx, docker.LabelCluster+"="+name)
 		return len(cs) == 3, fmt.Sprintf("%d containers", len(cs)), err
 	})
 	if err != nil {
 		_ = cmd.Process.Kill()
-		t.Fatal(err)
+		require.NoError(t, err)
 	}
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, cmd.Process.Kill())
 	_ = cmd.Wait()
 
 	list, err := harness.List(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	found := false
+	require.NoError(t, err)
+	var found *harness.ClusterInfo
 	for _, ci := range list {
 		if ci.Name == name {
-			found = true
-			if !ci.Orphaned {
-				t.Errorf("cluster of a killed process not seen as orphaned: %+v", ci)
-			}
+			found = &ci
 		}
 	}
-	if !found {
-		t.Fatalf("the killed start left nothing to collect: the test proves nothing (list %+v)", list)
-	}
+	require.NotNil(t, found, "the killed start left nothing to collect: the test proves nothing (list %+v)", list)
+	assert.True(t, found.Orphaned, "cluster of a killed process not seen as orphaned: %+v", *found)
 	removed, err := harness.GC(ctx, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Logf("gc removed %v", removed)
-	cs, _ := eng.ListContainers(ctx, docker.LabelCluster+"="+name)
-	nets, _ := eng.ListNetworks(ctx, docker.LabelCluster+"="+name)
-	if len(cs)+len(nets) != 0 {
-		t.Fatalf("left behind after gc: containers %v networks %v", cs, nets)
-	}
+	assert.Contains(t, removed, name)
+	cs, err := eng.Containers(ctx, docker.LabelCluster+"="+name)
+	require.NoError(t, err)
+	nets, err := eng.Networks(ctx, docker.LabelCluster+"="+name)
+	require.NoError(t, err)
+	require.Empty(t, cs, "containers left behind after gc")
+	require.Empty(t, nets, "networks left behind after gc")
 }
 
 // TestImageContract checks that an image missing the contract is refused
@@ -78,21 +71,20 @@ func TestKilledStartIsCollected(t *testing.T) {
 func TestImageContract(t *testing.T) {
 	harnesstest.RequireDocker(t)
 	ctx := t.Context()
+	eng, err := docker.Connect(ctx)
+	require.NoError(t, err)
 	// The harness's own image meets it.
-	rel, _ := images.Lookup(images.DefaultHadoop)
-	ref, err := (&images.Builder{Engine: docker.New()}).Ensure(ctx, rel)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := images.CheckContract(ctx, docker.New(), ref); err != nil {
-		t.Fatalf("own image fails the contract: %v", err)
-	}
+	rel, err := images.Lookup(images.DefaultHadoop)
+	require.NoError(t, err)
+	ref, err := (&images.Builder{Engine: eng}).Ensure(ctx, rel)
+	require.NoError(t, err)
+	require.NoError(t, images.CheckContract(ctx, eng, ref), "own image fails the contract")
 	// The base image (JDK and tools, no Hadoop) does not.
 	_, err = harness.Start(ctx, harness.WithName("badimage"), harness.WithImage(images.BaseRef()))
-	if err == nil || !strings.Contains(err.Error(), "does not meet the haharness contract") || !strings.Contains(err.Error(), "missing command: hdfs") {
-		t.Fatalf("Start with a bare image: %v", err)
-	}
-	if cs, _ := docker.New().ListContainers(ctx, docker.LabelCluster+"=badimage"); len(cs) != 0 {
-		t.Fatalf("containers created for a bad image: %v", cs)
-	}
+	require.Error(t, err, "Start with a bare image")
+	assert.ErrorContains(t, err, "does not meet the haharness contract")
+	assert.ErrorContains(t, err, "missing command: hdfs")
+	cs, err := eng.Containers(ctx, docker.LabelCluster+"=badimage")
+	require.NoError(t, err)
+	require.Empty(t, cs, "containers created for a bad image")
 }

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/haharness/haharness/harness/config"
-	"github.com/haharness/haharness/harness/docker"
 	"github.com/haharness/haharness/harness/observe"
 )
 
@@ -38,14 +37,10 @@ func (c *Cluster) DumpArtifacts(ctx context.Context, dir string) error {
 	}
 	var jps strings.Builder
 	for _, h := range c.topo.Hosts {
-		tarball, err := c.engine.CopyFrom(ctx, c.Container(h), config.LogDir)
+		files, err := c.engine.CopyFrom(ctx, c.Container(h), config.LogDir)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("copy logs of %s: %w", h, err))
 			continue
-		}
-		files, err := docker.Untar(tarball)
-		if err != nil {
-			errs = append(errs, err)
 		}
 		for p, b := range files {
 			write(filepath.Join("logs", h, filepath.Base(p)), b)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -215,18 +216,15 @@ func (c *Cluster) formatZK(ctx context.Context, h string) error {
 }
 
 // checkAlive fails when a daemon of role r on one of hosts has exited, with
-// its last log lines, so waits stop early instead of timing out.
+// its last log lines, so waits stop early instead of timing out. Hosts
+// whose container is not running are skipped (a fault stopped them).
 func (c *Cluster) checkAlive(ctx context.Context, r topology.Role, hosts []string) error {
 	for _, h := range hosts {
 		ps, err := c.Processes(ctx, h)
-		if err != nil {
+		if err != nil || ps == nil {
 			continue
 		}
-		found := false
-		for _, p := range ps {
-			found = found || p.Role == r
-		}
-		if !found {
+		if !slices.ContainsFunc(ps, func(p Process) bool { return p.Role == r }) {
 			return fmt.Errorf("%s on %s exited:\n%s", r, h, c.logTail(ctx, h, r, 25))
 		}
 	}
@@ -243,11 +241,23 @@ func dialable(ctx context.Context, addr string) bool {
 	return true
 }
 
-// checkAllAlive fails when any daemon of the topology has exited.
-func (c *Cluster) checkAllAlive(ctx context.Context) error {
-	for _, r := range topology.Roles() {
-		if err := c.checkAlive(ctx, r, c.topo.On(r)); err != nil {
-			return err
+// checkAllAlive fails when any daemon of the topology has exited on a
+// running host. hosts is each host's engine state (Status.Hosts): one ps
+// per running host, no other engine call.
+func (c *Cluster) checkAllAlive(ctx context.Context, hosts map[string]string) error {
+	for _, h := range c.topo.Hosts {
+		if hosts[h] != "running" {
+			continue
+		}
+		res, err := c.Shell(ctx, h, "ps -eo pid=,stat=,args=")
+		if err != nil || res.ExitCode != 0 {
+			continue
+		}
+		ps := parseProcesses(h, res.Stdout)
+		for _, r := range c.topo.RolesOf(h) {
+			if !slices.ContainsFunc(ps, func(p Process) bool { return p.Role == r }) {
+				return fmt.Errorf("%s on %s exited:\n%s", r, h, c.logTail(ctx, h, r, 25))
+			}
 		}
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"log"
 	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,9 +29,15 @@ func (c *Cluster) ZooKeeper(ctx context.Context) (*zk.Conn, error) {
 func (c *Cluster) zkConn(ctx context.Context) (*zk.Conn, error) {
 	var servers []string
 	for _, h := range c.topo.On(topology.ZooKeeper) {
-		servers = append(servers, c.Addr(h, config.PortZooKeeper))
+		servers = append(servers, net.JoinHostPort(h, strconv.Itoa(config.PortZooKeeper)))
 	}
-	conn, events, err := zk.Connect(servers, 5*time.Second, zk.WithLogger(log.New(io.Discard, "", 0)))
+	dial := func(network, addr string, timeout time.Duration) (net.Conn, error) {
+		dctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		return c.DialContext(dctx, network, addr)
+	}
+	conn, events, err := zk.Connect(servers, 5*time.Second, zk.WithLogger(log.New(io.Discard, "", 0)),
+		zk.WithHostProvider(&namedHosts{}), zk.WithDialer(dial))
 	if err != nil {
 		return nil, fmt.Errorf("connect zookeeper: %w", err)
 	}
@@ -53,18 +60,63 @@ func (c *Cluster) zkConn(ctx context.Context) (*zk.Conn, error) {
 	}
 }
 
+// namedHosts is a zk.HostProvider that keeps server names as they are (the
+// default one resolves them with DNS, and the guide's host names exist only
+// on the cluster network): the dialer maps them to published ports.
+type namedHosts struct {
+	servers []string
+	next    int
+	tried   int
+}
+
+func (p *namedHosts) Init(servers []string) error {
+	if len(servers) == 0 {
+		return errors.New("no zookeeper servers")
+	}
+	p.servers = slices.Clone(servers)
+	return nil
+}
+
+func (p *namedHosts) Len() int { return len(p.servers) }
+
+func (p *namedHosts) Next() (string, bool) {
+	s := p.servers[p.next]
+	p.next = (p.next + 1) % len(p.servers)
+	p.tried++
+	retryStart := p.tried > len(p.servers)
+	if retryStart {
+		p.tried = 1
+	}
+	return s, retryStart
+}
+
+func (p *namedHosts) Connected() { p.tried = 0 }
+
 // HDFSTimeout bounds every network read or write of the HDFS clients the
 // harness makes, so a frozen NameNode or DataNode makes an operation fail
 // instead of hanging (colinmarc/hdfs has no timeouts of its own).
 const HDFSTimeout = 10 * time.Second
 
-func deadlineDial(ctx context.Context, network, addr string) (net.Conn, error) {
-	d := net.Dialer{Timeout: 3 * time.Second}
-	conn, err := d.DialContext(ctx, network, addr)
+// deadlineDial dials through the published ports (DialContext) and bounds
+// every read and write.
+func (c *Cluster) deadlineDial(ctx context.Context, network, addr string) (net.Conn, error) {
+	conn, err := c.DialContext(ctx, network, addr)
 	if err != nil {
 		return nil, err
 	}
 	return deadlineConn{conn}, nil
+}
+
+// hdfsOptions are the options of every HDFS client the harness makes: the
+// NameNodes named by the guide's host names, every connection (NameNode
+// and DataNode, whose container addresses the NameNode hands out) through
+// published ports, user root (the HDFS superuser here).
+func (c *Cluster) hdfsOptions(nameNodes ...string) hdfs.ClientOptions {
+	var addrs []string
+	for _, h := range nameNodes {
+		addrs = append(addrs, net.JoinHostPort(h, strconv.Itoa(config.PortNameNodeRPC)))
+	}
+	return hdfs.ClientOptions{Addresses: addrs, User: "root", NamenodeDialFunc: c.deadlineDial, DatanodeDialFunc: c.deadlineDial}
 }
 
 // deadlineConn sets a fresh deadline before every Read and Write.
@@ -84,12 +136,12 @@ func (c deadlineConn) Write(p []byte) (int, error) {
 // pinned client, to check what one NameNode accepts (e.g. a resumed old
 // active). The caller closes it.
 func (c *Cluster) HDFSOn(h string) (*hdfs.Client, error) {
-	return hdfs.NewClient(hdfs.ClientOptions{Addresses: []string{c.Addr(h, config.PortNameNodeRPC)}, User: "root",
-		NamenodeDialFunc: deadlineDial, DatanodeDialFunc: deadlineDial})
+	return hdfs.NewClient(c.hdfsOptions(h))
 }
 
 // HDFS returns a client for hdfs://NAMESERVICE from this process, talking to
-// every NameNode and to DataNodes by address, as user root (the HDFS
+// every NameNode and DataNode through their published ports (so it works
+// where container addresses are not routable), as user root (the HDFS
 // superuser here). The caller closes it.
 //
 // colinmarc/hdfs moves to the next NameNode on a standby answer or a
@@ -102,8 +154,7 @@ func (c *Cluster) HDFS(ctx context.Context) (*hdfs.Client, error) {
 	var client *hdfs.Client
 	err := poll.Until(ctx, "hdfs client", 0, func(ctx context.Context) (bool, string, error) {
 		var err error
-		client, err = hdfs.NewClient(hdfs.ClientOptions{Addresses: nns, User: "root",
-			NamenodeDialFunc: deadlineDial, DatanodeDialFunc: deadlineDial})
+		client, err = hdfs.NewClient(c.hdfsOptions(nns...))
 		if err != nil {
 			return false, err.Error(), nil
 		}
@@ -143,7 +194,7 @@ func WriteFile(ctx context.Context, client *hdfs.Client, path string, data []byt
 	})
 }
 
-// nameNodeAddrs returns the NameNode RPC addresses, the active one first.
+// nameNodeAddrs returns the NameNode hosts, the active one first.
 func (c *Cluster) nameNodeAddrs(ctx context.Context) []string {
 	hosts := c.topo.On(topology.NameNode)
 	sctx, cancel := context.WithTimeout(ctx, 4*time.Second)
@@ -153,9 +204,5 @@ func (c *Cluster) nameNodeAddrs(ctx context.Context) []string {
 	if active := c.topo.NameNodeHost(st.ActiveNameNode()); active != "" {
 		slices.SortStableFunc(hosts, func(a, b string) int { return boolInt(b == active) - boolInt(a == active) })
 	}
-	var nns []string
-	for _, h := range hosts {
-		nns = append(nns, c.Addr(h, config.PortNameNodeRPC))
-	}
-	return nns
+	return hosts
 }

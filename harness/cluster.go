@@ -28,18 +28,23 @@ import (
 type Cluster struct {
 	name    string
 	topo    topology.Topology
-	engine  *docker.Engine
+	engine  engine
 	image   string
 	release images.Release
 	subnet  string
 	ips     map[string]string
 	conf    config.Files
-	log     *slog.Logger
-	owner   string
+	// pubHost is where this process reaches published ports; endpoint
+	// names the engine in messages.
+	pubHost, endpoint string
+	log               *slog.Logger
+	owner             string
 	// failureDir receives artifacts when Start fails.
 	failureDir string
 
-	mu     sync.Mutex
+	mu sync.Mutex
+	// ports maps host → container port → published port (ports.go).
+	ports  map[string]map[int]int
 	steps  []Step
 	events *Events
 	active []*Injection
@@ -101,32 +106,49 @@ func prepare(ctx context.Context, o options) (*Cluster, error) {
 			return nil, err
 		}
 	}
-	eng := docker.New()
-	if err := eng.Ping(ctx); err != nil {
-		return nil, err
+	eng := o.engine
+	if eng == nil {
+		if eng, err = connectEngine(ctx); err != nil {
+			return nil, err
+		}
 	}
-	if existing, err := eng.ListContainers(ctx, docker.LabelCluster+"="+o.name); err != nil {
+	if existing, err := eng.Containers(ctx, docker.LabelCluster+"="+o.name); err != nil {
 		return nil, err
 	} else if len(existing) > 0 {
 		return nil, fmt.Errorf("cluster %q already exists (%d containers): pick another name, or remove it with `haharness down --name %s`",
 			o.name, len(existing), o.name)
 	}
-	c := &Cluster{name: o.name, topo: o.topo, engine: eng, release: rel, conf: conf, log: o.log.With("cluster", o.name),
-		owner: o.owner, events: newEvents(), failureDir: o.failureDir}
-	if o.image != "" {
-		if err := images.CheckContract(ctx, eng, o.image); err != nil {
-			return nil, err
-		}
-		c.image = o.image
-	} else {
-		b := &images.Builder{Engine: eng, Log: c.log}
-		ref, err := b.Ensure(ctx, rel)
-		if err != nil {
-			return nil, err
-		}
-		c.image = ref
+	c := newCluster(o.name, o.topo, eng, o.log)
+	c.release, c.conf, c.owner, c.failureDir = rel, conf, o.owner, o.failureDir
+	image, err := o.ensureImage(ctx, eng, rel, c.log)
+	if err != nil {
+		return nil, err
 	}
+	c.image = image
 	return c, nil
+}
+
+// ensureImage returns the image the hosts run: the user's (checked against
+// images/CONTRACT.md) or the release's, built or pulled if missing.
+func (o options) ensureImage(ctx context.Context, eng engine, rel images.Release, log *slog.Logger) (string, error) {
+	de, ok := eng.(*docker.Engine)
+	if !ok {
+		return o.image, nil // a unit test's fake engine has no images
+	}
+	if o.image != "" {
+		return o.image, images.CheckContract(ctx, de, o.image)
+	}
+	return (&images.Builder{Engine: de, Log: log}).Ensure(ctx, rel)
+}
+
+// newCluster is a handle on cluster name, before or after it exists.
+func newCluster(name string, t topology.Topology, eng engine, log *slog.Logger) *Cluster {
+	c := &Cluster{name: name, topo: t, engine: eng, log: log.With("cluster", name), events: newEvents(),
+		ips: map[string]string{}, ports: map[string]map[int]int{}, pubHost: eng.PublishedHost()}
+	if e, ok := eng.(*docker.Engine); ok {
+		c.endpoint = e.Endpoint()
+	}
+	return c
 }
 
 func checkMemory(t topology.Topology) error {
@@ -185,38 +207,31 @@ func (c *Cluster) Container(h string) string { return containerName(c.name, h) }
 func containerName(cluster, host string) string { return "hh-" + cluster + "-" + host }
 func networkName(cluster string) string         { return "hh-" + cluster }
 
-// IP returns host h's address on the cluster network (reachable from this
-// machine on Linux).
+// IP returns host h's address on the cluster network. Only containers on
+// that network reach it; this process uses Addr or DialContext.
 func (c *Cluster) IP(h string) string { return c.ips[h] }
 
-// Addr returns host:port for a port of host h, by address.
-func (c *Cluster) Addr(h string, port int) string {
-	return net.JoinHostPort(c.ips[h], strconv.Itoa(port))
-}
-
-// publishedPorts are the web UI ports of the roles on a host.
-func publishedPorts(t topology.Topology, h string) []int {
-	var ports []int
-	for _, r := range t.RolesOf(h) {
-		switch r {
-		case topology.NameNode:
-			ports = append(ports, config.PortNameNodeHTTP)
-		case topology.DataNode:
-			ports = append(ports, config.PortDataNodeHTTP)
-		case topology.JournalNode:
-			ports = append(ports, config.PortJournalHTTP)
-		case topology.ResourceManager:
-			ports = append(ports, config.PortRMWeb)
-		case topology.NodeManager:
-			ports = append(ports, config.PortNMWeb)
-		}
-	}
-	return ports
-}
+// Network returns the name of the cluster's network. Attach your own
+// containers to it (with testcontainers-go:
+// network.WithNetworkName([]string{"myapp"}, c.Network())) and they reach
+// every daemon by the guide's host names (hadoop001:8020, hdfs://mycluster
+// with the cluster's Config()), as the hosts reach each other.
+func (c *Cluster) Network() string { return networkName(c.name) }
 
 // create makes the network and the host containers and copies the config in.
 func (c *Cluster) create(ctx context.Context) error {
 	labels := map[string]string{docker.LabelManaged: "1", docker.LabelCluster: c.name, docker.LabelOwner: c.owner}
+	if c.owner != ownerDetached {
+		// Owned by this process: let the reaper remove it when the process
+		// dies, where one runs; label-based gc covers the rest.
+		reap, note := c.engine.ReaperLabels(ctx)
+		if note != "" {
+			c.log.Info("no reaper: `haharness gc` removes what a killed process leaves", "why", note)
+		}
+		for k, v := range reap {
+			labels[k] = v
+		}
+	}
 	if err := c.createNetwork(ctx, labels); err != nil {
 		return err
 	}
@@ -233,13 +248,6 @@ func (c *Cluster) create(ctx context.Context) error {
 		for k, v := range labels {
 			hl[k] = v
 		}
-		spec := docker.ContainerSpec{
-			Name: c.Container(h), Hostname: h, Image: c.image, Network: networkName(c.name), IP: c.ips[h],
-			ExtraHosts: hosts, Labels: hl, Publish: publishedPorts(c.topo, h), CapAdd: []string{"NET_ADMIN"},
-		}
-		if err := c.engine.CreateContainer(ctx, spec); err != nil {
-			return fmt.Errorf("create host %s: %w", h, err)
-		}
 		files := map[string][]byte{}
 		for name, b := range c.conf {
 			files[strings.TrimPrefix(config.ConfDir, "/")+"/"+name] = b
@@ -247,8 +255,15 @@ func (c *Cluster) create(ctx context.Context) error {
 		if c.topo.Has(h, topology.ZooKeeper) {
 			files[strings.TrimPrefix(config.ZooKeeperDir, "/")+"/myid"] = config.MyID(c.topo, h)
 		}
-		if err := c.engine.CopyTo(ctx, c.Container(h), "/", files); err != nil {
-			return fmt.Errorf("copy config to %s: %w", h, err)
+		spec := docker.ContainerSpec{
+			Name: c.Container(h), Hostname: h, Image: c.image, Network: networkName(c.name), IP: c.ips[h],
+			ExtraHosts: hosts, Labels: hl, Publish: publishedPorts(c.topo, h), Files: files,
+			// iptables (partitions) needs NET_RAW besides NET_ADMIN; Podman
+			// does not grant NET_RAW by default.
+			CapAdd: []string{"NET_ADMIN", "NET_RAW"},
+		}
+		if err := c.engine.CreateContainer(ctx, spec); err != nil {
+			return fmt.Errorf("create host %s: %w", h, err)
 		}
 	}
 	names := make([]string, len(c.topo.Hosts))
@@ -258,15 +273,19 @@ func (c *Cluster) create(ctx context.Context) error {
 	if err := c.engine.Start(ctx, names...); err != nil {
 		return fmt.Errorf("start hosts: %w", err)
 	}
-	return nil
+	return c.checkReachable(ctx)
 }
 
 // createNetwork picks a free /24 in 172.29.0.0/16, starting at one derived
 // from the cluster name, and gives host i the address .(10+i).
 func (c *Cluster) createNetwork(ctx context.Context, labels map[string]string) error {
-	used, err := c.engine.NetworkSubnets(ctx)
+	nets, err := c.engine.Networks(ctx)
 	if err != nil {
 		return err
+	}
+	var used []string
+	for _, n := range nets {
+		used = append(used, n.Subnets...)
 	}
 	h := fnv.New32a()
 	h.Write([]byte(c.name))
@@ -280,7 +299,7 @@ func (c *Cluster) createNetwork(ctx context.Context, labels map[string]string) e
 		}
 		if err := c.engine.CreateNetwork(ctx, networkName(c.name), subnet, labels); err != nil {
 			lastErr = err
-			if strings.Contains(err.Error(), "overlap") {
+			if errors.Is(err, docker.ErrConflict) { // taken meanwhile, or overlapping a network we cannot see
 				continue
 			}
 			return fmt.Errorf("create network: %w", err)
@@ -334,8 +353,8 @@ func (c *Cluster) Destroy(ctx context.Context) error {
 	return removeCluster(ctx, c.engine, c.name)
 }
 
-func removeCluster(ctx context.Context, eng *docker.Engine, name string) error {
-	cs, err := eng.ListContainers(ctx, docker.LabelCluster+"="+name)
+func removeCluster(ctx context.Context, eng engine, name string) error {
+	cs, err := eng.Containers(ctx, docker.LabelCluster+"="+name)
 	if err != nil {
 		return err
 	}
@@ -344,7 +363,7 @@ func removeCluster(ctx context.Context, eng *docker.Engine, name string) error {
 		names = append(names, l.Name)
 	}
 	errs := []error{eng.Remove(ctx, names...)}
-	nets, err := eng.ListNetworks(ctx, docker.LabelCluster+"="+name)
+	nets, err := eng.Networks(ctx, docker.LabelCluster+"="+name)
 	errs = append(errs, err)
 	for _, n := range nets {
 		errs = append(errs, eng.RemoveNetwork(ctx, n.Name))

@@ -108,8 +108,10 @@ func (c *Cluster) Processes(ctx context.Context, h string) ([]Process, error) {
 	return parseProcesses(h, res.Stdout), nil
 }
 
+// parseProcesses returns the daemon JVMs in ps output: never nil, so an
+// empty list (a running host with no daemon) differs from a stopped host's.
 func parseProcesses(h, ps string) []Process {
-	var out []Process
+	out := []Process{}
 	for _, line := range strings.Split(ps, "\n") {
 		f := strings.Fields(line)
 		if len(f) < 3 || !strings.HasSuffix(f[2], "/java") {
@@ -145,13 +147,9 @@ func (c *Cluster) Logs(ctx context.Context, h string, r topology.Role, n int) (s
 	}
 	var b strings.Builder
 	for _, p := range []string{LogPath(h, r), strings.TrimSuffix(LogPath(h, r), ".log") + ".out"} {
-		tarball, err := c.engine.CopyFrom(ctx, c.Container(h), p)
+		files, err := c.engine.CopyFrom(ctx, c.Container(h), p)
 		if err != nil {
 			continue
-		}
-		files, err := docker.Untar(tarball)
-		if err != nil {
-			return "", err
 		}
 		for _, content := range files {
 			text := string(content)
@@ -191,24 +189,24 @@ type WebUI struct {
 	URL  string        `json:"url"`
 }
 
-// WebUIs lists the web UIs of running hosts, published on 127.0.0.1 ports.
+// WebUIs lists the web UIs of running hosts at their published ports
+// (http://127.0.0.1:PORT/ for a local engine).
 func (c *Cluster) WebUIs(ctx context.Context) ([]WebUI, error) {
+	views, err := c.refresh(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []WebUI
 	for _, h := range c.topo.Hosts {
-		st, err := c.engine.Inspect(ctx, c.Container(h))
-		if err != nil || !st.Running {
+		if views[h].State != "running" {
 			continue
 		}
 		for _, r := range c.topo.RolesOf(h) {
 			port := uiPort(r)
-			if port == 0 {
+			if port == 0 || views[h].Ports[port] == 0 {
 				continue
 			}
-			hp, err := c.engine.HostPort(ctx, c.Container(h), port)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, WebUI{Host: h, Role: r, URL: "http://127.0.0.1:" + hp + "/"})
+			out = append(out, WebUI{Host: h, Role: r, URL: "http://" + c.Addr(h, port) + "/"})
 		}
 	}
 	return out, nil
@@ -245,9 +243,13 @@ func (c *Cluster) HostState(ctx context.Context, h string) (string, error) {
 
 // MemoryMiB returns the memory all running hosts of the cluster use now, in MiB.
 func (c *Cluster) MemoryMiB(ctx context.Context) (int, error) {
+	views, err := c.refresh(ctx)
+	if err != nil {
+		return 0, err
+	}
 	var names []string
 	for _, h := range c.topo.Hosts {
-		if st, err := c.engine.Inspect(ctx, c.Container(h)); err == nil && st.Running {
+		if views[h].State == "running" {
 			names = append(names, c.Container(h))
 		}
 	}

@@ -71,16 +71,20 @@ type ClusterInfo struct {
 // List returns the haharness clusters on the engine. A cluster is orphaned
 // when the process that created it is gone and it was not detached.
 func List(ctx context.Context) ([]ClusterInfo, error) {
-	eng := docker.New()
-	if err := eng.Ping(ctx); err != nil {
+	eng, err := connectEngine(ctx)
+	if err != nil {
 		return nil, err
 	}
+	return list(ctx, eng)
+}
+
+func list(ctx context.Context, eng engine) ([]ClusterInfo, error) {
 	byName := map[string]*ClusterInfo{}
-	add := func(l docker.Listed, host bool) {
-		name := l.Labels[docker.LabelCluster]
+	add := func(labels map[string]string, host bool) {
+		name := labels[docker.LabelCluster]
 		ci := byName[name]
 		if ci == nil {
-			ci = &ClusterInfo{Name: name, Owner: l.Labels[docker.LabelOwner]}
+			ci = &ClusterInfo{Name: name, Owner: labels[docker.LabelOwner]}
 			ci.Orphaned = !ownerAlive(ci.Owner)
 			byName[name] = ci
 		}
@@ -88,19 +92,19 @@ func List(ctx context.Context) ([]ClusterInfo, error) {
 			ci.Hosts++
 		}
 	}
-	cs, err := eng.ListContainers(ctx, docker.LabelManaged)
+	cs, err := eng.Containers(ctx, docker.LabelCluster)
 	if err != nil {
 		return nil, err
 	}
 	for _, l := range cs {
-		add(l, true)
+		add(l.Labels, true)
 	}
-	nets, err := eng.ListNetworks(ctx, docker.LabelManaged)
+	nets, err := eng.Networks(ctx, docker.LabelCluster)
 	if err != nil {
 		return nil, err
 	}
 	for _, l := range nets {
-		add(l, false)
+		add(l.Labels, false)
 	}
 	var out []ClusterInfo
 	for _, ci := range byName {
@@ -114,11 +118,14 @@ func List(ctx context.Context) ([]ClusterInfo, error) {
 // SIGKILL, a crashed run), or every haharness cluster when all is true. It
 // returns the names removed.
 func GC(ctx context.Context, all bool) ([]string, error) {
-	list, err := List(ctx)
+	eng, err := connectEngine(ctx)
 	if err != nil {
 		return nil, err
 	}
-	eng := docker.New()
+	list, err := list(ctx, eng)
+	if err != nil {
+		return nil, err
+	}
 	var removed []string
 	var errs []error
 	for _, ci := range list {
@@ -136,8 +143,8 @@ func GC(ctx context.Context, all bool) ([]string, error) {
 
 // Remove deletes the named cluster's containers and network.
 func Remove(ctx context.Context, name string) error {
-	eng := docker.New()
-	if err := eng.Ping(ctx); err != nil {
+	eng, err := connectEngine(ctx)
+	if err != nil {
 		return err
 	}
 	return removeCluster(ctx, eng, name)
@@ -150,18 +157,22 @@ var ErrNoCluster = errors.New("no such cluster")
 // such as `haharness up`). It reads the topology, addresses and image from
 // the engine's labels and the config from a host.
 func Attach(ctx context.Context, name string, log *slog.Logger) (*Cluster, error) {
-	eng := docker.New()
-	if err := eng.Ping(ctx); err != nil {
+	eng, err := connectEngine(ctx)
+	if err != nil {
 		return nil, err
 	}
-	nets, err := eng.ListNetworks(ctx, docker.LabelCluster+"="+name)
+	return attach(ctx, eng, name, log)
+}
+
+func attach(ctx context.Context, eng engine, name string, log *slog.Logger) (*Cluster, error) {
+	nets, err := eng.Networks(ctx, docker.LabelCluster+"="+name)
 	if err != nil {
 		return nil, err
 	}
 	if len(nets) == 0 {
 		return nil, fmt.Errorf("%w %q: start one with `haharness up --name %s`, or see `haharness ls`", ErrNoCluster, name, name)
 	}
-	cs, err := eng.ListContainers(ctx, docker.LabelCluster+"="+name)
+	cs, err := eng.Containers(ctx, docker.LabelCluster+"="+name)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +180,7 @@ func Attach(ctx context.Context, name string, log *slog.Logger) (*Cluster, error
 		return nil, fmt.Errorf("%w %q: its network exists but no host does: remove it with `haharness down --name %s`", ErrNoCluster, name, name)
 	}
 	var topo topology.Topology
-	// The label is base64: `docker ps` lists labels comma-separated, and JSON has commas.
+	// The label is base64 so that label listings never have to quote JSON.
 	raw, err := base64.RawURLEncoding.DecodeString(cs[0].Labels[labelTopology])
 	if err != nil {
 		return nil, fmt.Errorf("attach %s: decode topology label: %w", name, err)
@@ -180,18 +191,18 @@ func Attach(ctx context.Context, name string, log *slog.Logger) (*Cluster, error
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &Cluster{name: name, topo: topo, engine: eng, image: cs[0].Labels[labelImage], log: log.With("cluster", name),
-		owner: cs[0].Labels[docker.LabelOwner], events: newEvents(), ips: map[string]string{}}
+	c := newCluster(name, topo, eng, log)
+	c.image, c.owner = cs[0].Labels[labelImage], cs[0].Labels[docker.LabelOwner]
 	for _, l := range cs {
-		h := l.Labels[docker.LabelHost]
-		c.ips[h] = l.Labels[labelIP]
+		c.ips[l.Labels[docker.LabelHost]] = l.Labels[labelIP]
 	}
-	if tarball, err := eng.CopyFrom(ctx, c.Container(topo.Hosts[0]), config.ConfDir); err == nil {
-		if files, err := docker.Untar(tarball); err == nil {
-			c.conf = config.Files{}
-			for p, b := range files {
-				c.conf[p[strings.LastIndexByte(p, '/')+1:]] = b
-			}
+	if _, err := c.refresh(ctx); err != nil {
+		return nil, err
+	}
+	if files, err := eng.CopyFrom(ctx, c.Container(topo.Hosts[0]), config.ConfDir); err == nil {
+		c.conf = config.Files{}
+		for p, b := range files {
+			c.conf[p[strings.LastIndexByte(p, '/')+1:]] = b
 		}
 	}
 	return c, nil

@@ -133,6 +133,10 @@ func (c *Cluster) HostAction(ctx context.Context, h string, a fault.HostAction) 
 			if err := c.engine.Start(ctx, name); err != nil {
 				return err
 			}
+			// A restarted host publishes its ports anew, on new host ports.
+			if _, err := c.refresh(ctx); err != nil {
+				return err
+			}
 		}
 		for _, r := range c.topo.RolesOf(h) {
 			ps, err := c.Processes(ctx, h)

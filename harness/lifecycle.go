@@ -47,5 +47,9 @@ func (c *Cluster) Restart(ctx context.Context) error {
 	if err := c.engine.Start(ctx, names...); err != nil {
 		return fmt.Errorf("start hosts: %w", err)
 	}
+	// Restarted hosts publish their ports on new host ports.
+	if err := c.checkReachable(ctx); err != nil {
+		return err
+	}
 	return c.resume(ctx)
 }

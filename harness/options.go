@@ -28,6 +28,8 @@ type options struct {
 	owner         string
 	memCheck      bool
 	failureDir    string
+	// engine replaces the engine found by connectEngine (unit tests).
+	engine engine
 }
 
 func defaultOptions() options {

@@ -2,9 +2,11 @@ package harness
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/haharness/haharness/harness/config"
 	"github.com/haharness/haharness/harness/docker"
@@ -12,10 +14,14 @@ import (
 )
 
 // These inputs must be rejected before anything touches the engine: the
-// tests point the engine at a binary that does not exist, so any attempt to
-// create something would fail with ErrEngine instead of the expected error.
+// engine is a fake that fails every call with ErrEngine and records it, so
+// any attempt to create something fails with ErrEngine instead of the
+// expected error, and shows in the record.
 func TestStartRejectsBadInputBeforeCreatingAnything(t *testing.T) {
-	t.Setenv("PATH", t.TempDir()) // no docker CLI reachable
+	fake := &fakeEngine{err: fmt.Errorf("%w: fake engine that is not there", docker.ErrEngine)}
+	restore := connectEngine
+	connectEngine = func(context.Context) (engine, error) { return fake, nil }
+	t.Cleanup(func() { connectEngine = restore })
 	noZK := topology.Guide()
 	noZK.Roles[topology.ZooKeeper] = []string{"hadoop001", "hadoop002"}
 	oneNN := topology.Guide()
@@ -50,15 +56,13 @@ func TestStartRejectsBadInputBeforeCreatingAnything(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := Start(context.Background(), tc.opts...)
-			if err == nil || c != nil {
-				t.Fatalf("Start succeeded: %v", c)
+			require.Error(t, err, "Start succeeded")
+			require.Nil(t, c)
+			require.ErrorContains(t, err, tc.want, "the error names the problem")
+			if tc.want != "docker engine unreachable" {
+				require.NotErrorIs(t, err, docker.ErrEngine, "reached the engine before rejecting the input")
 			}
-			if !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("error %q does not name the problem %q", err, tc.want)
-			}
-			if tc.want != "docker engine unreachable" && errors.Is(err, docker.ErrEngine) {
-				t.Fatalf("reached the engine before rejecting the input: %v", err)
-			}
+			require.Empty(t, fake.created(), "nothing may be created")
 		})
 	}
 }

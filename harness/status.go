@@ -54,6 +54,8 @@ type Status struct {
 	ZooKeeper           []ZooKeeperState `json:"zookeeper"`
 	DataNodes           int              `json:"datanodes"`
 	NodeManagers        int              `json:"nodemanagers"`
+	// Hosts is each host container's engine state (running, paused, exited...).
+	Hosts map[string]string `json:"hosts"`
 }
 
 // ActiveNameNode returns the id of the only NameNode whose JMX says active, or "".
@@ -215,6 +217,15 @@ type StatusOptions struct {
 func (c *Cluster) Status(ctx context.Context, o StatusOptions) (Status, error) {
 	t := c.topo
 	s := Status{DataNodes: len(t.On(topology.DataNode)), NodeManagers: len(t.On(topology.NodeManager))}
+	// One engine call: host states and the ports every probe below dials.
+	views, err := c.refresh(ctx)
+	if err != nil {
+		return s, err
+	}
+	s.Hosts = map[string]string{}
+	for h, v := range views {
+		s.Hosts[h] = v.State
+	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	for _, h := range t.On(topology.NameNode) {
@@ -311,7 +322,7 @@ func (c *Cluster) WaitReady(ctx context.Context) (Status, error) {
 			return false, s.String(), err
 		}
 		if err := s.Ready(); err != nil {
-			if aerr := c.checkAllAlive(ctx); aerr != nil {
+			if aerr := c.checkAllAlive(ctx, s.Hosts); aerr != nil {
 				return false, s.String(), poll.Permanent(aerr)
 			}
 			return false, strings.ReplaceAll(err.Error(), "\n", "; "), nil

@@ -3,6 +3,7 @@ package images
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/haharness/haharness/harness/docker"
@@ -23,20 +24,24 @@ hdfs version >/dev/null 2>&1 || echo "hdfs version fails"
 `
 
 // CheckContract verifies that an image (for example one built from the
-// official Hadoop tarball) has what the harness relies on (CONTRACT.md).
-// It runs a throwaway container and lists every unmet requirement.
+// official Hadoop tarball) has what the harness relies on (CONTRACT.md). An
+// image the engine lacks is pulled first: a prebuilt image may live in a
+// registry. It runs the probe in a throwaway container and lists every unmet
+// requirement.
 func CheckContract(ctx context.Context, eng *docker.Engine, ref string) error {
 	if _, ok, err := eng.ImageLabels(ctx, ref); err != nil {
 		return err
 	} else if !ok {
-		return fmt.Errorf("image %q is not on the engine: build it first (images are never pulled)", ref)
+		if err := eng.Pull(ctx, ref, io.Discard); err != nil {
+			return fmt.Errorf("image %q is neither on the engine nor pullable (%w): build it, `docker load` it, or name one a registry serves", ref, err)
+		}
 	}
-	res, err := eng.RunOnce(ctx, ref, []string{"bash", "-c", contractProbe})
+	res, _, err := eng.Run(ctx, docker.RunSpec{Image: ref, Cmd: []string{"bash", "-c", contractProbe}})
 	if err != nil {
 		return fmt.Errorf("check image %s: %w", ref, err)
 	}
 	if out := strings.TrimSpace(res.Stdout); out != "" || res.ExitCode != 0 {
-		return fmt.Errorf("image %s does not meet the haharness contract (images/CONTRACT.md):\n%s%s", ref, out, strings.TrimSpace(res.Stderr))
+		return fmt.Errorf("image %s does not meet the haharness contract (images/CONTRACT.md):\n%s", ref, strings.TrimSpace(out+"\n"+strings.TrimSpace(res.Stderr)))
 	}
 	return nil
 }

@@ -1,16 +1,40 @@
-// Package images builds the container images a haharness cluster runs, on the
-// machine itself: nothing is ever pulled. Three layers, each tagged by a hash
-// of its recipe and versions, so a changed recipe or version builds anew and
-// an unchanged one is reused:
+// Package images provides the container image a haharness cluster runs. The
+// build needs only a Docker-compatible engine: every step runs in the engine,
+// and the host needs no JDK, no Maven and no docker CLI (debootstrap only as
+// a last resort, below).
 //
-//   - rootfs: debian:bookworm-slim when the engine already has it, else a
-//     debootstrap of bookworm imported with `docker import`;
+// The Hadoop image is tagged by a hash of its recipes and versions (Ref), so
+// a changed recipe or version makes a new image and an unchanged one is
+// reused. Ensure returns it:
+//
+//  1. present on the engine: used as is;
+//  2. else pulled from the engine's default registry, where the images
+//     workflow (.github/workflows/images.yml) publishes exactly these refs;
+//     a failed pull (no registry, no such tag) is logged and not an error;
+//  3. else built from the layers below, each tagged by a hash of its own
+//     recipe and reused when present.
+//
+// The layers:
+//
+//   - rootfs: debian:bookworm-slim when the engine has it, else an earlier
+//     haharness/rootfs:bookworm-debootstrap, else debian:bookworm-slim
+//     pulled; only when no registry answers, `debootstrap --variant=minbase
+//     bookworm` on the host (from debootstrap's default mirror; needs root),
+//     imported into the engine as haharness/rootfs:bookworm-debootstrap;
+//   - builder: rootfs + JDK 17 + Maven, from Debian's packages
+//     (builder/Dockerfile). Maven runs in a throwaway container of it and
+//     resolves Apache Hadoop's jars from Maven Central (pom.xml.tmpl), its
+//     repository cached in the named volume haharness-m2. The host's
+//     ~/.m2/settings.xml (a configured mirror or proxy) and the CA
+//     certificates added to the host's trust (a TLS-inspecting proxy's) are
+//     passed to it;
 //   - base: rootfs + JDK 17 runtime + the tools faults use (base/Dockerfile);
-//   - hadoop: base + Apache Hadoop jars resolved by Maven from Maven Central,
-//     HDFS web UI resources, and launcher scripts (hadoop/Dockerfile,
-//     CONTRACT.md). ZooKeeper runs from the ZooKeeper jars Hadoop depends on.
+//   - hadoop: base + the resolved jars, HDFS web UI resources and launcher
+//     scripts (hadoop/Dockerfile, CONTRACT.md). ZooKeeper runs from the
+//     ZooKeeper jars Hadoop depends on.
 //
-// Ensure builds whatever is missing; `make images` calls it through the CLI.
+// Pulls and builds on one machine take turns (a lock file). `make images`
+// calls Ensure through the CLI.
 //
 // Layering: imports harness/docker only.
 package images
@@ -37,7 +61,7 @@ import (
 	"github.com/haharness/haharness/harness/docker"
 )
 
-//go:embed base/Dockerfile hadoop/Dockerfile hadoop/entrypoint.sh hadoop/bin/* pom.xml.tmpl
+//go:embed base/Dockerfile builder/Dockerfile hadoop/Dockerfile hadoop/entrypoint.sh hadoop/bin/* pom.xml.tmpl
 var recipes embed.FS
 
 // Release describes one supported Hadoop version.
@@ -83,14 +107,26 @@ const (
 	LabelZooKeeper = "io.haharness.zookeeper.version"
 )
 
-// Builder builds images on an engine.
+// M2Volume is the named volume that caches Maven's repository between
+// builds (labelled io.haharness=1). Removing it only costs a new download.
+const M2Volume = "haharness-m2"
+
+const (
+	// slimRef is the preferred root filesystem, from the engine or its
+	// default registry.
+	slimRef = "debian:bookworm-slim"
+	// debootstrapRef is the root filesystem made on the host when no
+	// registry answers.
+	debootstrapRef = "haharness/rootfs:bookworm-debootstrap"
+)
+
+// Builder provides images on an engine.
 type Builder struct {
 	Engine *docker.Engine
 	Log    *slog.Logger
-	// Out receives build output (docker build, Maven); default io.Discard.
+	// Out receives build output (pulls, image builds, Maven, debootstrap);
+	// default io.Discard.
 	Out io.Writer
-	// Mvn is the Maven command; default "mvn".
-	Mvn string
 }
 
 func (b *Builder) log() *slog.Logger {
@@ -108,43 +144,57 @@ func (b *Builder) out() io.Writer {
 }
 
 // Ref returns the tag of the Hadoop image for release r (without building).
+// The images workflow publishes exactly this ref.
 func Ref(r Release) string {
-	return fmt.Sprintf("haharness/hadoop:%s-%s", r.Hadoop, hadoopHash(r)[:12])
+	return fmt.Sprintf("haharness/hadoop:%s-%s", r.Hadoop, hadoopHash(recipes, r)[:12])
 }
 
 // BaseRef returns the tag of the base image (JDK and tools, no Hadoop).
-func BaseRef() string { return "haharness/base:" + recipeHash("base/Dockerfile")[:12] }
+func BaseRef() string { return "haharness/base:" + recipeHash(recipes, "base/Dockerfile")[:12] }
 
-const debootstrapRef = "haharness/rootfs:bookworm-debootstrap"
+// BuilderRef returns the tag of the image Maven runs in.
+func BuilderRef() string {
+	return "haharness/builder:" + recipeHash(recipes, "builder/Dockerfile")[:12]
+}
 
-func recipeHash(files ...string) string {
+func recipeHash(fsys fs.FS, files ...string) string { return hashOf(fsys, files, nil) }
+
+// hashOf hashes files (name and contents) and extra strings.
+func hashOf(fsys fs.FS, files, extra []string) string {
 	h := sha256.New()
 	for _, f := range files {
-		b, err := recipes.ReadFile(f)
+		b, err := fs.ReadFile(fsys, f)
 		if err != nil {
 			panic(err) // embedded; cannot happen
 		}
 		fmt.Fprintf(h, "%s\x00%d\x00", f, len(b))
 		h.Write(b)
 	}
+	for _, s := range extra {
+		fmt.Fprintf(h, "%s\x00", s)
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func hadoopHash(r Release) string {
+// hadoopHash covers everything that goes into the Hadoop image: its own
+// recipe directory, the pom, the base layer, the builder that resolves the
+// jars, and the release's versions.
+func hadoopHash(fsys fs.FS, r Release) string {
 	var files []string
-	_ = fs.WalkDir(recipes, "hadoop", func(p string, d fs.DirEntry, err error) error {
+	_ = fs.WalkDir(fsys, "hadoop", func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			files = append(files, p)
 		}
 		return nil
 	})
 	slices.Sort(files)
-	files = append(files, "pom.xml.tmpl", "base/Dockerfile")
-	return recipeHash(files...) + fmt.Sprintf("-%s-%s-%s", r.Hadoop, r.ZooKeeper, r.Examples)
+	files = append(files, "pom.xml.tmpl", "base/Dockerfile", "builder/Dockerfile")
+	return hashOf(fsys, files, []string{r.Hadoop, r.ZooKeeper, r.Examples})
 }
 
-// Ensure returns the Hadoop image for release r, building any missing layer.
-// Concurrent callers on one machine take turns (a lock file) so a layer is
+// Ensure returns the Hadoop image for release r: the engine's, else the
+// registry's, else one built now (building any missing layer). Concurrent
+// callers on one machine take turns (a lock file) so an image is pulled or
 // built once.
 func (b *Builder) Ensure(ctx context.Context, r Release) (string, error) {
 	ref := Ref(r)
@@ -159,100 +209,169 @@ func (b *Builder) Ensure(ctx context.Context, r Release) (string, error) {
 	if _, ok, err := b.Engine.ImageLabels(ctx, ref); err != nil || ok {
 		return ref, err
 	}
+	if ok, err := b.tryPull(ctx, ref); err != nil || ok {
+		return ref, err
+	}
 	start := time.Now()
 	b.log().Info("image build start", "image", ref)
-	base, err := b.ensureBase(ctx)
+	l := &layers{Builder: b}
+	builder, err := l.ensure(ctx, BuilderRef(), "builder", "builder image")
 	if err != nil {
 		return "", err
 	}
-	if err := b.buildHadoop(ctx, r, base, ref); err != nil {
+	base, err := l.ensure(ctx, BaseRef(), "base", "base image")
+	if err != nil {
 		return "", err
 	}
-	b.log().Info("image build done", "image", ref, "took", time.Since(start).Round(time.Millisecond))
+	if err := b.buildHadoop(ctx, r, builder, base, ref); err != nil {
+		return "", err
+	}
+	b.log().Info("image build done", "image", ref, "took", since(start))
 	return ref, nil
 }
 
-func (b *Builder) ensureBase(ctx context.Context) (string, error) {
-	ref := BaseRef()
-	if _, ok, err := b.Engine.ImageLabels(ctx, ref); err != nil || ok {
+func since(t time.Time) time.Duration { return time.Since(t).Round(time.Millisecond) }
+
+// tryPull pulls ref from the engine's default registry. A failed pull is
+// logged and reported as ok=false; only a cancelled ctx is an error.
+func (b *Builder) tryPull(ctx context.Context, ref string) (bool, error) {
+	start := time.Now()
+	if err := b.Engine.Pull(ctx, ref, b.out()); err != nil {
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+		b.log().Info("image not pulled; building it", "image", ref, "reason", err.Error(), "took", since(start))
+		return false, nil
+	}
+	if _, ok, err := b.Engine.ImageLabels(ctx, ref); err != nil || !ok {
+		return false, err
+	}
+	b.log().Info("pulled image", "image", ref, "took", since(start))
+	return true, nil
+}
+
+// layers builds the layers of one Ensure; the root filesystem is found once.
+type layers struct {
+	*Builder
+	rootfs string
+}
+
+// ensure returns ref, building the embedded recipe directory sub FROM the
+// root filesystem when the engine lacks it.
+func (l *layers) ensure(ctx context.Context, ref, sub, what string) (string, error) {
+	if _, ok, err := l.Engine.ImageLabels(ctx, ref); err != nil || ok {
 		return ref, err
 	}
-	rootfs, err := b.ensureRootfs(ctx)
-	if err != nil {
-		return "", err
+	if l.rootfs == "" {
+		rootfs, err := l.ensureRootfs(ctx)
+		if err != nil {
+			return "", err
+		}
+		l.rootfs = rootfs
 	}
-	dir, err := os.MkdirTemp("", "haharness-base-")
+	dir, err := os.MkdirTemp("", "haharness-"+sub+"-")
 	if err != nil {
 		return "", err
 	}
 	defer os.RemoveAll(dir)
-	if err := extract("base", dir); err != nil {
+	if err := extract(sub, dir); err != nil {
 		return "", err
 	}
 	start := time.Now()
-	if err := b.Engine.Build(ctx, dir, ref, map[string]string{"ROOTFS": rootfs}, b.out()); err != nil {
-		return "", fmt.Errorf("build base image: %w", err)
+	if err := l.Engine.Build(ctx, dir, ref, map[string]string{"ROOTFS": l.rootfs}, l.out()); err != nil {
+		return "", fmt.Errorf("build %s: %w", what, err)
 	}
-	b.log().Info("built base image", "image", ref, "from", rootfs, "took", time.Since(start).Round(time.Millisecond))
+	l.log().Info("built "+what, "image", ref, "from", l.rootfs, "took", since(start))
 	return ref, nil
 }
 
+// ensureRootfs returns a Debian bookworm root filesystem image: one the
+// engine has (debian:bookworm-slim, else an earlier debootstrap), else a
+// pulled debian:bookworm-slim, else a debootstrap made on the host and
+// imported.
 func (b *Builder) ensureRootfs(ctx context.Context) (string, error) {
-	for _, ref := range []string{"debian:bookworm-slim", debootstrapRef} {
+	for _, ref := range []string{slimRef, debootstrapRef} {
 		if _, ok, err := b.Engine.ImageLabels(ctx, ref); err != nil {
 			return "", err
 		} else if ok {
 			return ref, nil
 		}
 	}
-	if _, err := exec.LookPath("debootstrap"); err != nil {
-		return "", errors.New("build rootfs: the engine has no debian:bookworm-slim and debootstrap is missing: " +
-			"run scripts/setup.sh (installs it on Debian) or `docker load` a debian:bookworm-slim image")
+	start := time.Now()
+	pullErr := b.Engine.Pull(ctx, slimRef, b.out())
+	if pullErr == nil {
+		b.log().Info("pulled root filesystem", "image", slimRef, "took", since(start))
+		return slimRef, nil
 	}
+	if ctx.Err() != nil {
+		return "", ctx.Err()
+	}
+	b.log().Info("root filesystem not pulled; trying debootstrap", "image", slimRef, "reason", pullErr.Error(), "took", since(start))
+	fixes := fmt.Sprintf("either make the engine's registry reachable (or `docker load` a %s image), "+
+		"or install debootstrap and run as root (scripts/setup.sh installs it on Debian)", slimRef)
+	if _, err := exec.LookPath("debootstrap"); err != nil {
+		return "", fmt.Errorf("root filesystem: the engine has no %s and cannot pull it (%v), and debootstrap is not installed: %s",
+			slimRef, pullErr, fixes)
+	}
+	if err := b.debootstrap(ctx); err != nil {
+		return "", fmt.Errorf("root filesystem: the engine has no %s and cannot pull it (%v), and %w: %s", slimRef, pullErr, err, fixes)
+	}
+	b.log().Info("built root filesystem with debootstrap", "image", debootstrapRef, "took", since(start))
+	return debootstrapRef, nil
+}
+
+// debootstrap makes a minimal bookworm in a temporary directory, from
+// debootstrap's default mirror, and imports it as debootstrapRef. Host tar
+// packs it: it keeps symlinks, modes, owners and device files right.
+func (b *Builder) debootstrap(ctx context.Context) error {
 	dir, err := os.MkdirTemp("", "haharness-rootfs-")
 	if err != nil {
-		return "", err
+		return err
 	}
 	defer os.RemoveAll(dir)
-	start := time.Now()
-	cmd := exec.CommandContext(ctx, "debootstrap", "--variant=minbase", "bookworm", dir, "http://deb.debian.org/debian")
-	cmd.Stdout, cmd.Stderr = b.out(), b.out()
+	var tail tailWriter
+	cmd := exec.CommandContext(ctx, "debootstrap", "--variant=minbase", "bookworm", dir)
+	cmd.Stdout = io.MultiWriter(b.out(), &tail)
+	cmd.Stderr = cmd.Stdout
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("debootstrap bookworm (needs root and Debian's mirror): %w", err)
+		return fmt.Errorf("debootstrap bookworm failed (it needs root and a reachable Debian mirror): %w\n%s", err, lastLines(tail.String(), 10))
 	}
 	tarCmd := exec.CommandContext(ctx, "tar", "-C", dir, "-c", ".")
 	pipe, err := tarCmd.StdoutPipe()
 	if err != nil {
-		return "", err
+		return err
 	}
 	if err := tarCmd.Start(); err != nil {
-		return "", err
+		return fmt.Errorf("tar the debootstrap root filesystem: %w", err)
 	}
 	if err := b.Engine.Import(ctx, pipe, debootstrapRef); err != nil {
 		_ = tarCmd.Wait()
-		return "", fmt.Errorf("import rootfs: %w", err)
+		return fmt.Errorf("import the debootstrap root filesystem: %w", err)
 	}
 	if err := tarCmd.Wait(); err != nil {
-		return "", fmt.Errorf("tar rootfs: %w", err)
+		return fmt.Errorf("tar the debootstrap root filesystem: %w", err)
 	}
-	b.log().Info("built rootfs with debootstrap", "image", debootstrapRef, "took", time.Since(start).Round(time.Millisecond))
-	return debootstrapRef, nil
+	return nil
 }
 
-func (b *Builder) buildHadoop(ctx context.Context, r Release, base, ref string) error {
-	dir, err := os.MkdirTemp("", "haharness-hadoop-")
+func (b *Builder) buildHadoop(ctx context.Context, r Release, builder, base, ref string) error {
+	tmp, err := os.MkdirTemp("", "haharness-hadoop-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer os.RemoveAll(tmp)
+	dir, jars := filepath.Join(tmp, "context"), filepath.Join(tmp, "jars")
 	if err := extract("hadoop", dir); err != nil {
 		return err
 	}
 	start := time.Now()
-	if err := b.stageJars(ctx, r, dir); err != nil {
+	if err := b.resolveJars(ctx, r, builder, jars); err != nil {
 		return err
 	}
-	b.log().Info("resolved Hadoop jars with Maven", "hadoop", r.Hadoop, "took", time.Since(start).Round(time.Millisecond))
+	b.log().Info("resolved Hadoop jars with Maven", "hadoop", r.Hadoop, "builder", builder, "took", since(start))
+	if err := stageJars(jars, dir); err != nil {
+		return fmt.Errorf("stage Hadoop %s jars: %w", r.Hadoop, err)
+	}
 	start = time.Now()
 	err = b.Engine.Build(ctx, dir, ref, map[string]string{
 		"BASE": base, "HADOOP_VERSION": r.Hadoop, "ZOOKEEPER_VERSION": r.ZooKeeper, "EXAMPLES_VERSION": r.Examples,
@@ -260,42 +379,15 @@ func (b *Builder) buildHadoop(ctx context.Context, r Release, base, ref string) 
 	if err != nil {
 		return fmt.Errorf("build hadoop image: %w", err)
 	}
-	b.log().Info("built hadoop image", "image", ref, "took", time.Since(start).Round(time.Millisecond))
+	b.log().Info("built hadoop image", "image", ref, "took", since(start))
 	return nil
 }
 
-// stageJars runs Maven to copy Hadoop's jars into dir/lib, the examples jar
-// into dir/examples, and HDFS's web UI resources into dir/webapps.
-func (b *Builder) stageJars(ctx context.Context, r Release, dir string) error {
-	mvn := b.Mvn
-	if mvn == "" {
-		mvn = "mvn"
-	}
-	if _, err := exec.LookPath(mvn); err != nil {
-		return errors.New("stage Hadoop jars: Maven (mvn) is not on PATH: install it (apt-get install maven) so haharness can resolve Hadoop from Maven Central")
-	}
-	tmpl, err := recipes.ReadFile("pom.xml.tmpl")
-	if err != nil {
-		return err
-	}
-	pom := strings.NewReplacer("@HADOOP_VERSION@", r.Hadoop, "@ZOOKEEPER_VERSION@", r.ZooKeeper,
-		"@EXAMPLES_VERSION@", r.Examples).Replace(string(tmpl))
-	mdir := filepath.Join(dir, ".maven")
-	if err := os.MkdirAll(mdir, 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(mdir, "pom.xml"), []byte(pom), 0o644); err != nil {
-		return err
-	}
-	jars := filepath.Join(mdir, "jars")
-	cmd := exec.CommandContext(ctx, mvn, "-B", "-q", "-Dstyle.color=never", "-f", filepath.Join(mdir, "pom.xml"),
-		"dependency:copy-dependencies", "-DincludeScope=runtime", "-DoutputDirectory="+jars)
-	var tail strings.Builder
-	cmd.Stdout = io.MultiWriter(b.out(), &tail)
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("resolve Hadoop %s jars with Maven: %w\n%s", r.Hadoop, err, lastLines(tail.String(), 20))
-	}
+// stageJars lays the jars Maven resolved (flat in jars) out in the build
+// context dir: the examples jar in examples/, HDFS's web UI resources
+// (from the hadoop-hdfs tests jar, which is not installed) in webapps/, and
+// every other jar in lib/.
+func stageJars(jars, dir string) error {
 	for _, d := range []string{"lib", "examples", "webapps"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			return err
@@ -321,7 +413,7 @@ func (b *Builder) stageJars(ctx context.Context, r Release, dir string) error {
 		}
 	}
 	if testsJar == "" {
-		return errors.New("stage Hadoop jars: no hadoop-hdfs tests jar: the HDFS web UI resources (webapps/) come from it")
+		return errors.New("no hadoop-hdfs tests jar: the HDFS web UI resources (webapps/) come from it")
 	}
 	return unzipPrefix(testsJar, "webapps/", filepath.Join(dir, "webapps"))
 }
@@ -414,3 +506,16 @@ func lock(ctx context.Context) (func(), error) {
 		return nil, fmt.Errorf("wait for image build lock: %w", ctx.Err())
 	}
 }
+
+// tailWriter keeps the last 8 KiB written to it, for error messages.
+type tailWriter struct{ b []byte }
+
+func (t *tailWriter) Write(p []byte) (int, error) {
+	t.b = append(t.b, p...)
+	if len(t.b) > 8192 {
+		t.b = t.b[len(t.b)-8192:]
+	}
+	return len(p), nil
+}
+
+func (t *tailWriter) String() string { return string(t.b) }

@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/haharness/haharness/scenarios/invariant"
 )
 
@@ -14,21 +17,17 @@ var kebab = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 func TestCatalogueNamesAreKebabCaseAndUnique(t *testing.T) {
 	seen := map[string]bool{}
 	for _, s := range All() {
-		if !kebab.MatchString(s.Name) || seen[s.Name] {
-			t.Errorf("bad or duplicate scenario name %q", s.Name)
-		}
+		assert.Regexp(t, kebab, s.Name, "bad scenario name %q", s.Name)
+		assert.False(t, seen[s.Name], "duplicate scenario name %q", s.Name)
 		seen[s.Name] = true
-		if s.Steps == nil || s.Description == "" {
-			t.Errorf("%s: no steps or description", s.Name)
-		}
+		assert.NotNil(t, s.Steps, "%s: no steps", s.Name)
+		assert.NotEmpty(t, s.Description, "%s: no description", s.Name)
 		got, err := Lookup(s.Name)
-		if err != nil || got.Name != s.Name {
-			t.Errorf("Lookup(%s) = %v, %v", s.Name, got.Name, err)
-		}
+		assert.NoError(t, err, "Lookup(%s)", s.Name)
+		assert.Equal(t, s.Name, got.Name, "Lookup(%s)", s.Name)
 	}
-	if _, err := Lookup("nope"); err == nil || !strings.Contains(err.Error(), "kill-active-namenode") {
-		t.Errorf("unknown scenario error must list the names: %v", err)
-	}
+	_, err := Lookup("nope")
+	assert.ErrorContains(t, err, "kill-active-namenode", "unknown scenario error must list the names")
 }
 
 func TestChaosScheduleIsReplayableFromSeed(t *testing.T) {
@@ -40,27 +39,22 @@ func TestChaosScheduleIsReplayableFromSeed(t *testing.T) {
 		return b.String()
 	}
 	a, b := str(ChaosSchedule(42, 6)), str(ChaosSchedule(42, 6))
-	if a != b {
-		t.Fatalf("same seed, different schedules:\n%s\n%s", a, b)
-	}
+	require.Equal(t, a, b, "same seed, different schedules")
 	differs := false
 	for seed := int64(1); seed < 20 && !differs; seed++ {
 		differs = str(ChaosSchedule(seed, 6)) != a
 	}
-	if !differs {
-		t.Fatal("schedule does not depend on the seed")
-	}
+	require.True(t, differs, "schedule does not depend on the seed")
 	for _, s := range ChaosSchedule(7, 50) {
-		if s.Hold < 3*time.Second || s.Hold >= 10*time.Second {
-			t.Errorf("hold %v outside [3s, 10s)", s.Hold)
-		}
+		assert.GreaterOrEqual(t, s.Hold, 3*time.Second, "hold %v outside [3s, 10s)", s.Hold)
+		assert.Less(t, s.Hold, 10*time.Second, "hold %v outside [3s, 10s)", s.Hold)
 	}
 }
 
 func TestFailoverBoundFollowsTiming(t *testing.T) {
-	if b := FailoverBound(); b < 20*time.Second || b > 60*time.Second {
-		t.Fatalf("bound %v out of a sensible range for the default timing", b)
-	}
+	b := FailoverBound()
+	require.GreaterOrEqual(t, b, 20*time.Second, "bound %v out of a sensible range for the default timing", b)
+	require.LessOrEqual(t, b, 60*time.Second, "bound %v out of a sensible range for the default timing", b)
 }
 
 func TestTimelineShowsFaultsStateChangesAndFailures(t *testing.T) {
@@ -74,11 +68,8 @@ func TestTimelineShowsFaultsStateChangesAndFailures(t *testing.T) {
 	r := &Result{Scenario: "x", Seed: 9, History: h}
 	got := r.Timeline()
 	for _, want := range []string{"FAULT  kill-daemon KILL active-namenode", "STATE  nn1 - -> active", "STATE  nn1 active -> down", "write /k failed: boom", "seed 9"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("timeline lacks %q:\n%s", want, got)
-		}
+		assert.Contains(t, got, want, "timeline")
 	}
-	if strings.Count(got, "nn1 active -> active") != 0 || strings.Count(got, "STATE") != 2 {
-		t.Errorf("unchanged samples must not be listed:\n%s", got)
-	}
+	assert.NotContains(t, got, "nn1 active -> active", "unchanged samples must not be listed")
+	assert.Equal(t, 2, strings.Count(got, "STATE"), "unchanged samples must not be listed:\n%s", got)
 }

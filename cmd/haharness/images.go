@@ -22,8 +22,8 @@ func cmdImages(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	eng := docker.New()
-	if err := eng.Ping(ctx); err != nil {
+	eng, err := docker.Connect(ctx)
+	if err != nil {
 		return err
 	}
 	b := &images.Builder{Engine: eng, Log: stepLogger(e), Out: e.stderr}
@@ -33,6 +33,38 @@ func cmdImages(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s (Hadoop %s, ZooKeeper %s) ready in %v\n", ref, rel.Hadoop, rel.ZooKeeper, time.Since(start).Round(100*time.Millisecond))
+	return nil
+}
+
+// cmdEngine prints the engine haharness found and what it can do there.
+func cmdEngine(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "engine")
+	reaper := fs.Bool("reaper", false, "also start (or join) the reaper and say whether it runs")
+	if err := parseNone(fs, args); err != nil {
+		return err
+	}
+	eng, err := docker.Connect(ctx)
+	if err != nil {
+		return err
+	}
+	in, err := eng.Info(ctx)
+	if err != nil {
+		return err
+	}
+	kind := "Docker"
+	if in.Podman {
+		kind = "Podman"
+	}
+	fmt.Fprintf(e.stdout, "engine:          %s %s (%s), API %s\n", kind, in.ServerVersion, in.Endpoint, in.APIVersion)
+	fmt.Fprintf(e.stdout, "machine:         %s, %d CPUs, %d MiB\n", in.OS, in.CPUs, in.MemTotalMiB)
+	fmt.Fprintf(e.stdout, "published ports: %s\n", in.PublishedHost)
+	if *reaper {
+		if labels, note := eng.ReaperLabels(ctx); len(labels) > 0 {
+			fmt.Fprintln(e.stdout, "reaper:          running (Ryuk removes what a killed test process leaves)")
+		} else {
+			fmt.Fprintf(e.stdout, "reaper:          none: %s; `haharness gc` removes what a killed process leaves\n", note)
+		}
+	}
 	return nil
 }
 

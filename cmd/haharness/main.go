@@ -81,6 +81,7 @@ func commands() []command {
 		{"report", "HISTORY.json [-o OUT.html]", "render a saved scenario history as an HTML timeline", groupScenario, cmdReport},
 
 		{"images", "[--hadoop VERSION]", "build the cluster image if missing and print its ref", groupOther, cmdImages},
+		{"engine", "[--reaper]", "print the container engine found (as testcontainers-go finds it) and where ports are published", groupOther, cmdEngine},
 		{"version", "", "print the default Hadoop version and the known releases", groupOther, cmdVersion},
 		{"help", "[COMMAND]", "show help", groupOther, nil},
 	}
@@ -105,6 +106,7 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	docker.QuietLibraryLogs() // the CLI prints its own lines, not testcontainers-go's banner
 	code := run(ctx, os.Args[1:], &env{stdout: os.Stdout, stderr: os.Stderr})
 	stop()
 	os.Exit(code)
@@ -165,7 +167,7 @@ func exitCode(e *env, err error) int {
 	case errors.Is(err, harness.ErrNoCluster) && !strings.Contains(msg, "haharness up"):
 		fmt.Fprintln(e.stderr, "hint: start one with `haharness up`, or list them with `haharness ls`")
 	case errors.Is(err, docker.ErrEngine) && !strings.Contains(msg, "scripts/"):
-		fmt.Fprintln(e.stderr, "hint: start the Docker engine (scripts/setup.sh does it on Debian as root)")
+		fmt.Fprintln(e.stderr, "hint: start Docker or Podman (scripts/setup.sh does it on Debian as root), or set DOCKER_HOST")
 	}
 	return 1
 }

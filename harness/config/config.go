@@ -49,14 +49,40 @@ const (
 	PortNameNodeRPC  = nnRPCPort
 	PortNameNodeHTTP = nnHTTPPort
 	PortDataNodeHTTP = 9864
+	PortDataNodeData = 9866 // data transfer (dfs.datanode.address)
+	PortDataNodeIPC  = 9867
 	PortJournalRPC   = journalRPCPort
 	PortJournalHTTP  = 8480
 	PortZKFC         = 8019
 	PortRMWeb        = 8088
+	PortRMClient     = 8032 // yarn.resourcemanager.address
 	PortRMAdmin      = 8033
 	PortNMWeb        = 8042
 	PortZooKeeper    = zkClientPort
+	PortSSH          = 22 // sshd of every host (sshfence)
 )
+
+// ClientPorts are the ports of role r that a client outside the cluster
+// network uses (RPC, data transfer, HTTP): the ports a host publishes.
+func ClientPorts(r topology.Role) []int {
+	switch r {
+	case topology.ZooKeeper:
+		return []int{PortZooKeeper}
+	case topology.JournalNode:
+		return []int{PortJournalRPC, PortJournalHTTP}
+	case topology.NameNode:
+		return []int{PortNameNodeRPC, PortNameNodeHTTP}
+	case topology.ZKFC:
+		return []int{PortZKFC}
+	case topology.DataNode:
+		return []int{PortDataNodeData, PortDataNodeIPC, PortDataNodeHTTP}
+	case topology.ResourceManager:
+		return []int{PortRMClient, PortRMAdmin, PortRMWeb}
+	case topology.NodeManager:
+		return []int{PortNMWeb}
+	}
+	return nil
+}
 
 // Fencing selects dfs.ha.fencing.methods.
 type Fencing string

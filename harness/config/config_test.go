@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/haharness/haharness/harness/config"
 	"github.com/haharness/haharness/harness/topology"
 )
@@ -23,9 +26,7 @@ const goldenDir = "testdata/guide"
 func render(t *testing.T, topo topology.Topology, o config.Options) config.Files {
 	t.Helper()
 	files, err := config.Render(topo, o)
-	if err != nil {
-		t.Fatalf("Render: %v", err)
-	}
+	require.NoError(t, err, "Render")
 	return files
 }
 
@@ -34,39 +35,27 @@ func render(t *testing.T, topo topology.Topology, o config.Options) config.Files
 func TestGolden(t *testing.T) {
 	files := render(t, topology.Guide(), config.Options{})
 	if *update {
-		if err := os.RemoveAll(goldenDir); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.MkdirAll(goldenDir, 0o755); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.RemoveAll(goldenDir))
+		require.NoError(t, os.MkdirAll(goldenDir, 0o755))
 		for name, b := range files {
-			if err := os.WriteFile(filepath.Join(goldenDir, name), b, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, os.WriteFile(filepath.Join(goldenDir, name), b, 0o644))
 		}
 	}
 	entries, err := os.ReadDir(goldenDir)
-	if err != nil {
-		t.Fatalf("read golden files (run go test -update to create them): %v", err)
-	}
+	require.NoError(t, err, "read golden files (run go test -update to create them)")
 	var golden []string
 	for _, e := range entries {
 		golden = append(golden, e.Name())
 	}
-	if !slices.Equal(golden, files.Names()) {
-		t.Errorf("golden files %v, Render produced %v (run go test -update)", golden, files.Names())
-	}
+	assert.Equal(t, files.Names(), golden, "golden files differ from the files Render produced (run go test -update)")
 	for _, name := range files.Names() {
 		t.Run(name, func(t *testing.T) {
 			want, err := os.ReadFile(filepath.Join(goldenDir, name))
-			if err != nil {
-				t.Fatalf("read golden file (run go test -update): %v", err)
-			}
-			if got := files[name]; !bytes.Equal(got, want) {
-				t.Errorf("Render %s differs from %s (run go test -update if the change is intended):\n%s",
-					name, filepath.Join(goldenDir, name), lineDiff(string(want), string(got)))
-			}
+			require.NoError(t, err, "read golden file (run go test -update)")
+			got := files[name]
+			assert.Equal(t, string(want), string(got),
+				"Render %s differs from %s (run go test -update if the change is intended):\n%s",
+				name, filepath.Join(goldenDir, name), lineDiff(string(want), string(got)))
 		})
 	}
 }
@@ -97,14 +86,10 @@ func parseXML(t *testing.T, b []byte) map[string]string {
 			Value string `xml:"value"`
 		} `xml:"property"`
 	}
-	if err := xml.Unmarshal(b, &c); err != nil {
-		t.Fatalf("parse configuration XML: %v\n%s", err, b)
-	}
+	require.NoError(t, xml.Unmarshal(b, &c), "parse configuration XML:\n%s", b)
 	out := map[string]string{}
 	for _, p := range c.Properties {
-		if _, dup := out[p.Name]; dup {
-			t.Errorf("property %s appears twice", p.Name)
-		}
+		assert.NotContains(t, out, p.Name, "property %s appears twice", p.Name)
 		out[p.Name] = p.Value
 	}
 	return out
@@ -122,9 +107,7 @@ func parseLines(t *testing.T, b []byte) map[string]string {
 			continue
 		}
 		k, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "=")
-		if !ok {
-			t.Fatalf("line %q has no '='", line)
-		}
+		require.True(t, ok, "line %q has no '='", line)
 		out[k] = strings.Trim(v, `"`)
 	}
 	return out
@@ -175,28 +158,21 @@ func TestGuideValues(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file+"/"+tt.key, func(t *testing.T) {
-			if tt.got != tt.want {
-				t.Errorf("%s %s = %q, want %q", tt.file, tt.key, tt.got, tt.want)
-			}
+			assert.Equal(t, tt.want, tt.got, "%s %s", tt.file, tt.key)
 		})
 	}
 	want := []string{"capacity-scheduler.xml", "core-site.xml", "hadoop-env.sh", "hdfs-site.xml", "log4j.properties", "mapred-site.xml", "workers", "yarn-site.xml", "zoo.cfg"}
-	if got := files.Names(); !slices.Equal(got, want) {
-		t.Errorf("Names = %v, want %v", got, want)
-	}
-	if _, ok := zoo["server.4"]; ok {
-		t.Error("zoo.cfg has a server.4 for a three-host ensemble")
-	}
+	assert.Equal(t, want, files.Names(), "Names")
+	assert.NotContains(t, zoo, "server.4", "zoo.cfg has a server.4 for a three-host ensemble")
 }
 
 func TestRenderIsDeterministic(t *testing.T) {
 	a := render(t, topology.Guide(), config.Options{})
 	for range 5 {
 		b := render(t, topology.Guide(), config.Options{})
+		require.Equal(t, a.Names(), b.Names(), "two renders produce different files")
 		for _, name := range a.Names() {
-			if !bytes.Equal(a[name], b[name]) {
-				t.Fatalf("two renders of %s differ", name)
-			}
+			require.Equal(t, string(a[name]), string(b[name]), "two renders of %s differ", name)
 		}
 	}
 }
@@ -217,20 +193,12 @@ func TestFencing(t *testing.T) {
 		t.Run(string(tt.fencing), func(t *testing.T) {
 			files, err := config.Render(topology.Guide(), config.Options{Fencing: tt.fencing})
 			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("Render = %v, want error containing %q", err, tt.wantErr)
-				}
-				if err := (config.Options{Fencing: tt.fencing}).Validate(); err == nil {
-					t.Error("Options.Validate accepts what Render rejects")
-				}
+				require.ErrorContains(t, err, tt.wantErr, "Render")
+				assert.Error(t, (config.Options{Fencing: tt.fencing}).Validate(), "Options.Validate accepts what Render rejects")
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := parseXML(t, files["hdfs-site.xml"])["dfs.ha.fencing.methods"]; got != tt.want {
-				t.Errorf("dfs.ha.fencing.methods = %q, want %q", got, tt.want)
-			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, parseXML(t, files["hdfs-site.xml"])["dfs.ha.fencing.methods"], "dfs.ha.fencing.methods")
 		})
 	}
 }
@@ -269,25 +237,20 @@ func TestOverrides(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.got != tt.want {
-				t.Errorf("got %q, want %q", tt.got, tt.want)
-			}
+			assert.Equal(t, tt.want, tt.got)
 		})
 	}
 	for _, removed := range []struct {
 		file, key string
 		kv        map[string]string
 	}{{"hdfs-site.xml", "dfs.ha.tail-edits.period", hdfs}, {"zoo.cfg", "autopurge.purgeInterval", zoo}} {
-		if v, ok := removed.kv[removed.key]; ok {
-			t.Errorf("%s still has %s=%q after an empty override", removed.file, removed.key, v)
-		}
+		assert.NotContains(t, removed.kv, removed.key, "%s still has %s=%q after an empty override",
+			removed.file, removed.key, removed.kv[removed.key])
 	}
 	// Overrides apply to one render only.
 	again := parseXML(t, render(t, topology.Guide(), config.Options{})["hdfs-site.xml"])
-	if again["dfs.replication"] != "3" || again["dfs.ha.tail-edits.period"] != "2s" {
-		t.Errorf("a render without overrides sees the previous overrides: replication %q, tail-edits %q",
-			again["dfs.replication"], again["dfs.ha.tail-edits.period"])
-	}
+	assert.Equal(t, "3", again["dfs.replication"], "a render without overrides sees the previous overrides: replication")
+	assert.Equal(t, "2s", again["dfs.ha.tail-edits.period"], "a render without overrides sees the previous overrides: tail-edits")
 }
 
 func TestOverrideErrors(t *testing.T) {
@@ -304,13 +267,9 @@ func TestOverrideErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := config.Render(topology.Guide(), config.Options{Overrides: tt.o})
-			if err == nil {
-				t.Fatalf("Render = nil error, want one containing %q", tt.want)
-			}
+			require.Error(t, err, "Render = nil error, want one containing %q", tt.want)
 			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not contain %q", err, w)
-				}
+				assert.ErrorContains(t, err, w)
 			}
 		})
 	}
@@ -338,16 +297,10 @@ func TestReplication(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.dataNodes), func(t *testing.T) {
 			topo := withDataNodes(tt.dataNodes)
-			if err := topo.Validate(); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, topo.Validate())
 			files := render(t, topo, config.Options{})
-			if got := parseXML(t, files["hdfs-site.xml"])["dfs.replication"]; got != tt.want {
-				t.Errorf("dfs.replication with %d DataNodes = %q, want %q", tt.dataNodes, got, tt.want)
-			}
-			if got, want := strings.Count(string(files["workers"]), "\n"), tt.dataNodes; got != want {
-				t.Errorf("workers has %d lines, want %d", got, want)
-			}
+			assert.Equal(t, tt.want, parseXML(t, files["hdfs-site.xml"])["dfs.replication"], "dfs.replication with %d DataNodes", tt.dataNodes)
+			assert.Equal(t, tt.dataNodes, strings.Count(string(files["workers"]), "\n"), "lines in workers")
 		})
 	}
 }
@@ -360,17 +313,14 @@ func TestMyID(t *testing.T) {
 		{"hadoop003", "3\n"},
 	}
 	for _, tt := range tests {
-		if got := string(config.MyID(g, tt.host)); got != tt.want {
-			t.Errorf("MyID(%s) = %q, want %q", tt.host, got, tt.want)
-		}
+		assert.Equal(t, tt.want, string(config.MyID(g, tt.host)), "MyID(%s)", tt.host)
 	}
 	// myid matches the server.N line of zoo.cfg.
 	zoo := parseLines(t, render(t, g, config.Options{})["zoo.cfg"])
 	for _, h := range g.On(topology.ZooKeeper) {
 		id := strings.TrimSpace(string(config.MyID(g, h)))
-		if got := zoo["server."+id]; !strings.HasPrefix(got, h+":") {
-			t.Errorf("zoo.cfg server.%s = %q, want host %s", id, got, h)
-		}
+		got := zoo["server."+id]
+		assert.True(t, strings.HasPrefix(got, h+":"), "zoo.cfg server.%s = %q, want host %s", id, got, h)
 	}
 }
 
@@ -390,15 +340,11 @@ func TestEstimateMemoryMiB(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, m := config.EstimateMemoryMiB(tt.smaller), config.EstimateMemoryMiB(tt.more)
-			if m <= s {
-				t.Errorf("EstimateMemoryMiB = %d for the larger cluster, not more than %d", m, s)
-			}
+			assert.Greater(t, m, s, "EstimateMemoryMiB of the larger cluster")
 		})
 	}
-	if got := config.EstimateMemoryMiB(guide); got < 4096 || got > 16384 {
-		t.Errorf("EstimateMemoryMiB(guide) = %d MiB, outside a plausible 4..16 GiB", got)
-	}
-	if got := config.EstimateMemoryMiB(topology.Topology{}); got <= 0 {
-		t.Errorf("EstimateMemoryMiB(empty) = %d, want the job's share > 0", got)
-	}
+	got := config.EstimateMemoryMiB(guide)
+	assert.GreaterOrEqual(t, got, 4096, "EstimateMemoryMiB(guide) MiB, outside a plausible 4..16 GiB")
+	assert.LessOrEqual(t, got, 16384, "EstimateMemoryMiB(guide) MiB, outside a plausible 4..16 GiB")
+	assert.Positive(t, config.EstimateMemoryMiB(topology.Topology{}), "EstimateMemoryMiB(empty), want the job's share > 0")
 }

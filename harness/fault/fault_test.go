@@ -2,12 +2,13 @@ package fault
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/haharness/haharness/harness/topology"
 )
@@ -106,61 +107,39 @@ func ctx(t *testing.T) context.Context {
 func TestKillDaemonKillsOnlyTargetAndHealRestarts(t *testing.T) {
 	f := newFake()
 	a, err := KillDaemon{Target: ActiveNameNode}.Inject(ctx(t), f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	nn := topology.Daemon{Host: "hadoop001", Role: topology.NameNode}
 	zkfc := topology.Daemon{Host: "hadoop001", Role: topology.ZKFC}
-	if f.procs[nn] != "" || f.procs[zkfc] != "S" {
-		t.Fatalf("after kill: namenode=%q zkfc=%q, want namenode gone and zkfc running", f.procs[nn], f.procs[zkfc])
-	}
-	if !slices.Equal(a.Targets, []string{"hadoop001/namenode"}) {
-		t.Errorf("targets %v", a.Targets)
-	}
-	if err := a.Heal(ctx(t), f); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Heal(ctx(t), f); err != nil {
-		t.Fatal(err)
-	}
-	if len(f.started) != 1 || f.started[0] != nn {
-		t.Errorf("heal started %v, want exactly %v once", f.started, nn)
-	}
+	require.Empty(t, f.procs[nn], "after kill: namenode must be gone")
+	require.Equal(t, "S", f.procs[zkfc], "after kill: zkfc must be running")
+	assert.Equal(t, []string{"hadoop001/namenode"}, a.Targets, "targets")
+	require.NoError(t, a.Heal(ctx(t), f))
+	require.NoError(t, a.Heal(ctx(t), f))
+	assert.Equal(t, []topology.Daemon{nn}, f.started, "heal must start exactly %v once", nn)
 }
 
 func TestKillDaemonRejectsHostSelectorAndBadSignal(t *testing.T) {
-	if _, err := (KillDaemon{Target: "hadoop001"}).Inject(ctx(t), newFake()); err == nil || !strings.Contains(err.Error(), "names a host") {
-		t.Errorf("host selector: %v", err)
-	}
-	if _, err := (KillDaemon{Target: "hadoop001/namenode", Signal: "HUP"}).Inject(ctx(t), newFake()); err == nil || !strings.Contains(err.Error(), "KILL or TERM") {
-		t.Errorf("bad signal: %v", err)
-	}
+	_, err := (KillDaemon{Target: "hadoop001"}).Inject(ctx(t), newFake())
+	assert.ErrorContains(t, err, "names a host", "host selector")
+	_, err = (KillDaemon{Target: "hadoop001/namenode", Signal: "HUP"}).Inject(ctx(t), newFake())
+	assert.ErrorContains(t, err, "KILL or TERM", "bad signal")
 }
 
 func TestFreezeDaemonStopsAndThaws(t *testing.T) {
 	f := newFake()
 	a, err := FreezeDaemon{Target: "hadoop002/resourcemanager"}.Inject(ctx(t), f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rm := topology.Daemon{Host: "hadoop002", Role: topology.ResourceManager}
-	if f.procs[rm] != "T" {
-		t.Fatalf("state %q, want T", f.procs[rm])
-	}
-	if err := a.Heal(ctx(t), f); err != nil {
-		t.Fatal(err)
-	}
-	if f.procs[rm] != "S" {
-		t.Fatalf("after heal state %q, want S", f.procs[rm])
-	}
+	require.Equal(t, "T", f.procs[rm], "state after freeze")
+	require.NoError(t, a.Heal(ctx(t), f))
+	require.Equal(t, "S", f.procs[rm], "state after heal")
 }
 
 func TestFreezeDaemonFailsWhenNotRunning(t *testing.T) {
 	f := newFake()
 	f.procs[topology.Daemon{Host: "hadoop003", Role: topology.DataNode}] = ""
-	if _, err := (FreezeDaemon{Target: "hadoop003/datanode"}).Inject(ctx(t), f); err == nil {
-		t.Fatal("freezing a daemon that is not running succeeded")
-	}
+	_, err := (FreezeDaemon{Target: "hadoop003/datanode"}).Inject(ctx(t), f)
+	require.Error(t, err, "freezing a daemon that is not running succeeded")
 }
 
 func TestHostFaults(t *testing.T) {
@@ -176,18 +155,11 @@ func TestHostFaults(t *testing.T) {
 		t.Run(tc.kind, func(t *testing.T) {
 			f := newFake()
 			a, err := tc.f.Inject(ctx(t), f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := a.Heal(ctx(t), f); err != nil {
-				t.Fatal(err)
-			}
-			if !slices.Equal(f.hosts, []string{tc.do, tc.undo}) {
-				t.Errorf("host actions %v, want [%s %s]", f.hosts, tc.do, tc.undo)
-			}
-			if tc.f.Kind() != tc.kind || tc.f.String() != tc.name {
-				t.Errorf("kind %q string %q", tc.f.Kind(), tc.f.String())
-			}
+			require.NoError(t, err)
+			require.NoError(t, a.Heal(ctx(t), f))
+			assert.Equal(t, []string{tc.do, tc.undo}, f.hosts, "host actions")
+			assert.Equal(t, tc.kind, tc.f.Kind(), "kind")
+			assert.Equal(t, tc.name, tc.f.String(), "string")
 		})
 	}
 }
@@ -196,53 +168,42 @@ func TestPartitionRulesAreSymmetricAndHealFlushes(t *testing.T) {
 	f := newFake()
 	p := Partition{Groups: [][]Selector{{"hadoop001"}, {"hadoop002", "hadoop003"}}, Ports: []int{2181}}
 	a, err := p.Inject(ctx(t), f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	all := strings.Join(f.scripts["hadoop001"], "\n")
 	for _, want := range []string{"-s 10.0.0.12 -p tcp --dport 2181 -m comment --comment hh-", "-s 10.0.0.13 -p tcp --sport 2181 -m comment --comment hh-"} {
-		if !strings.Contains(all, want) {
-			t.Errorf("hadoop001 rules lack %q:\n%s", want, all)
-		}
+		assert.Contains(t, all, want, "hadoop001 rules")
 	}
-	if other := strings.Join(f.scripts["hadoop002"], "\n"); !strings.Contains(other, "-s 10.0.0.11 ") || strings.Contains(other, "-s 10.0.0.13 ") {
-		t.Errorf("hadoop002 must drop hadoop001 only:\n%s", other)
-	}
-	if err := a.Heal(ctx(t), f); err != nil {
-		t.Fatal(err)
-	}
+	other := strings.Join(f.scripts["hadoop002"], "\n")
+	assert.Contains(t, other, "-s 10.0.0.11 ", "hadoop002 must drop hadoop001")
+	assert.NotContains(t, other, "-s 10.0.0.13 ", "hadoop002 must drop hadoop001 only")
+	require.NoError(t, a.Heal(ctx(t), f))
 	for _, h := range []string{"hadoop001", "hadoop002", "hadoop003"} {
 		s := f.scripts[h]
-		if !strings.HasPrefix(s[len(s)-1], "iptables -S "+chain+" 2>/dev/null | grep -- 'hh-") || !strings.Contains(s[len(s)-1], "-D") {
-			t.Errorf("%s not flushed on heal: %v", h, s[len(s)-1])
+		if !assert.NotEmpty(t, s, "%s ran no scripts", h) {
+			continue
 		}
+		last := s[len(s)-1]
+		assert.True(t, strings.HasPrefix(last, "iptables -S "+chain+" 2>/dev/null | grep -- 'hh-"), "%s not flushed on heal: %v", h, last)
+		assert.Contains(t, last, "-D", "%s not flushed on heal", h)
 	}
 }
 
 func TestPartitionRejectsBadGroups(t *testing.T) {
 	f := newFake()
-	if _, err := (Partition{Groups: [][]Selector{{"hadoop001"}}}).Inject(ctx(t), f); err == nil {
-		t.Error("one group accepted")
-	}
-	if _, err := (Partition{Groups: [][]Selector{{"hadoop001"}, {"hadoop001/namenode"}}}).Inject(ctx(t), f); err == nil {
-		t.Error("host in two groups accepted")
-	}
-	if _, err := (Partition{Groups: [][]Selector{{"hadoop009"}, {"hadoop001"}}}).Inject(ctx(t), f); err == nil || !strings.Contains(err.Error(), "unknown target") {
-		t.Errorf("unknown host: %v", err)
-	}
+	_, err := (Partition{Groups: [][]Selector{{"hadoop001"}}}).Inject(ctx(t), f)
+	assert.Error(t, err, "one group accepted")
+	_, err = (Partition{Groups: [][]Selector{{"hadoop001"}, {"hadoop001/namenode"}}}).Inject(ctx(t), f)
+	assert.Error(t, err, "host in two groups accepted")
+	_, err = (Partition{Groups: [][]Selector{{"hadoop009"}, {"hadoop001"}}}).Inject(ctx(t), f)
+	assert.ErrorContains(t, err, "unknown target", "unknown host")
 }
 
 func TestDropIsOneWay(t *testing.T) {
 	f := newFake()
-	if _, err := (Drop{From: "hadoop001", To: "hadoop002"}).Inject(ctx(t), f); err != nil {
-		t.Fatal(err)
-	}
-	if len(f.scripts["hadoop001"]) != 0 {
-		t.Errorf("the sender got rules: %v", f.scripts["hadoop001"])
-	}
-	if !strings.Contains(strings.Join(f.scripts["hadoop002"], "\n"), "-s 10.0.0.11 -m comment") {
-		t.Errorf("receiver rules: %v", f.scripts["hadoop002"])
-	}
+	_, err := (Drop{From: "hadoop001", To: "hadoop002"}).Inject(ctx(t), f)
+	require.NoError(t, err)
+	assert.Empty(t, f.scripts["hadoop001"], "the sender got rules")
+	assert.Contains(t, strings.Join(f.scripts["hadoop002"], "\n"), "-s 10.0.0.11 -m comment", "receiver rules")
 }
 
 func TestDegradeNetem(t *testing.T) {
@@ -257,9 +218,12 @@ func TestDegradeNetem(t *testing.T) {
 		{Degrade{LossPercent: 101}, "", true},
 	} {
 		got, err := tc.d.netem()
-		if (err != nil) != tc.err || got != tc.want {
-			t.Errorf("%+v: got %q, %v; want %q, error %v", tc.d, got, err, tc.want, tc.err)
+		if tc.err {
+			assert.Error(t, err, "%+v", tc.d)
+		} else {
+			assert.NoError(t, err, "%+v", tc.d)
 		}
+		assert.Equal(t, tc.want, got, "%+v", tc.d)
 	}
 }
 
@@ -280,29 +244,24 @@ func TestParseSelector(t *testing.T) {
 	} {
 		got, err := Parse(tc.s, g)
 		if tc.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.err) {
-				t.Errorf("%s: error %v, want %q", tc.s, err, tc.err)
-			}
+			assert.ErrorContains(t, err, tc.err, "%s", tc.s)
 			continue
 		}
-		if err != nil || got != tc.want {
-			t.Errorf("%s: %+v %v, want %+v", tc.s, got, err, tc.want)
-		}
+		assert.NoError(t, err, "%s", tc.s)
+		assert.Equal(t, tc.want, got, "%s", tc.s)
 	}
 }
 
 func TestKindsAreKebabCaseAndUnique(t *testing.T) {
 	seen := map[string]bool{}
 	for _, k := range Kinds() {
-		if seen[k] || strings.ToLower(k) != k || strings.ContainsAny(k, " _") {
-			t.Errorf("bad or duplicate kind %q", k)
-		}
+		assert.False(t, seen[k], "duplicate kind %q", k)
+		assert.Equal(t, strings.ToLower(k), k, "kind %q is not lower case", k)
+		assert.False(t, strings.ContainsAny(k, " _"), "kind %q holds a space or underscore", k)
 		seen[k] = true
 	}
 	for _, f := range []Fault{KillDaemon{}, FreezeDaemon{}, KillHost{}, StopHost{}, FreezeHost{}, Partition{}, Degrade{}} {
-		if !seen[f.Kind()] {
-			t.Errorf("%T.Kind() = %q not in Kinds()", f, f.Kind())
-		}
+		assert.True(t, seen[f.Kind()], "%T.Kind() = %q not in Kinds()", f, f.Kind())
 	}
 }
 
@@ -319,51 +278,40 @@ func (n noNetemRuntime) Shell(ctx context.Context, host, script string) (string,
 
 func TestDegradeWithoutNetem(t *testing.T) {
 	rt := noNetemRuntime{newFake()}
-	if _, err := (Degrade{Target: "hadoop003", Delay: 50 * time.Millisecond}).Inject(ctx(t), rt); !errors.Is(err, ErrNoNetem) {
-		t.Fatalf("delay without netem: %v, want ErrNoNetem", err)
-	}
+	_, err := (Degrade{Target: "hadoop003", Delay: 50 * time.Millisecond}).Inject(ctx(t), rt)
+	require.ErrorIs(t, err, ErrNoNetem, "delay without netem")
 	a, err := Degrade{Target: "hadoop003", LossPercent: 25}.Inject(ctx(t), rt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	require.NotEmpty(t, rt.scripts["hadoop003"], "no scripts ran on hadoop003")
 	last := rt.scripts["hadoop003"][len(rt.scripts["hadoop003"])-1]
-	if !strings.Contains(last, "--probability 0.2500 -j DROP") || !strings.Contains(last, "OUTPUT") {
-		t.Errorf("loss fallback rule: %s", last)
-	}
-	if err := a.Heal(ctx(t), rt); err != nil {
-		t.Fatal(err)
-	}
+	assert.Contains(t, last, "--probability 0.2500 -j DROP", "loss fallback rule")
+	assert.Contains(t, last, "OUTPUT", "loss fallback rule")
+	require.NoError(t, a.Heal(ctx(t), rt))
 }
 
 func TestIsolateResolvesAtInjection(t *testing.T) {
 	f := newFake()
-	if _, err := (Isolate{Target: ActiveNameNode}).Inject(ctx(t), f); err != nil {
-		t.Fatal(err)
-	}
+	_, err := (Isolate{Target: ActiveNameNode}).Inject(ctx(t), f)
+	require.NoError(t, err)
 	own := strings.Join(f.scripts["hadoop001"], "\n")
-	if !strings.Contains(own, "-s 10.0.0.12 ") || !strings.Contains(own, "-s 10.0.0.13 ") || strings.Contains(own, "-s 10.0.0.11 ") {
-		t.Errorf("isolated host rules:\n%s", own)
-	}
-	if other := strings.Join(f.scripts["hadoop003"], "\n"); !strings.Contains(other, "-s 10.0.0.11 ") || strings.Contains(other, "-s 10.0.0.12 ") {
-		t.Errorf("hadoop003 must drop only hadoop001:\n%s", other)
-	}
+	assert.Contains(t, own, "-s 10.0.0.12 ", "isolated host rules")
+	assert.Contains(t, own, "-s 10.0.0.13 ", "isolated host rules")
+	assert.NotContains(t, own, "-s 10.0.0.11 ", "isolated host rules")
+	other := strings.Join(f.scripts["hadoop003"], "\n")
+	assert.Contains(t, other, "-s 10.0.0.11 ", "hadoop003 must drop hadoop001")
+	assert.NotContains(t, other, "-s 10.0.0.12 ", "hadoop003 must drop only hadoop001")
 }
 
 func TestOverlappingPartitionsHealSeparately(t *testing.T) {
 	f := newFake()
 	a, err := Drop{From: "hadoop002", To: "hadoop001"}.Inject(ctx(t), f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := (Drop{From: "hadoop003", To: "hadoop001"}).Inject(ctx(t), f); err != nil {
-		t.Fatalf("second fault on the same host: %v", err)
-	}
-	if err := a.Heal(ctx(t), f); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	_, err = (Drop{From: "hadoop003", To: "hadoop001"}).Inject(ctx(t), f)
+	require.NoError(t, err, "second fault on the same host")
+	require.NoError(t, a.Heal(ctx(t), f))
 	s := f.scripts["hadoop001"]
+	require.NotEmpty(t, s, "no scripts ran on hadoop001")
 	last := s[len(s)-1]
-	if strings.Contains(last, "iptables -F") || !strings.Contains(last, "hh-") {
-		t.Errorf("heal must delete only its own tagged rules, ran %q", last)
-	}
+	assert.NotContains(t, last, "iptables -F", "heal must delete only its own tagged rules")
+	assert.Contains(t, last, "hh-", "heal must delete only its own tagged rules")
 }

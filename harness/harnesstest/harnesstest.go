@@ -3,8 +3,11 @@
 // t.Cleanup before checking the error, and saves artifacts (logs, configs,
 // ZooKeeper dump, events) when the test failed.
 //
-// Without a Docker engine the test is skipped, unless HAHARNESS_REQUIRE_DOCKER
+// The engine is found as testcontainers-go finds it (DOCKER_HOST, the Docker
+// context, ~/.testcontainers.properties, the default, rootless and Podman
+// sockets). Without one the test is skipped, unless HAHARNESS_REQUIRE_DOCKER
 // is set (CI sets it), in which case it fails: CI cannot pass by skipping.
+// HAHARNESS_KEEP=1 keeps clusters after the test for debugging.
 // Artifacts go under HAHARNESS_ARTIFACTS (default ./artifacts) in a directory
 // named after the test; the failure message names it.
 //
@@ -27,11 +30,17 @@ import (
 )
 
 // Start starts a cluster for t (harness.Start with a logger bound to t.Logf)
-// and fails the test if it cannot.
+// and fails the test if it cannot. As testcontainers-go's helpers do, the
+// cleanup is registered before the error is checked, so a start that fails
+// midway leaves nothing behind.
 func Start(t testing.TB, opts ...harness.Option) *harness.Cluster {
 	t.Helper()
 	RequireDocker(t)
 	opts = append([]harness.Option{harness.WithLogger(Logger(t)), harness.WithFailureArtifacts(ArtifactsDir(t))}, opts...)
+	if Keep() {
+		// Kept clusters outlive the test process: gc must not collect them.
+		opts = append(opts, harness.WithDetached())
+	}
 	c, err := harness.Start(t.Context(), opts...)
 	t.Cleanup(func() { Cleanup(t, c) })
 	if err != nil {
@@ -40,7 +49,17 @@ func Start(t testing.TB, opts ...harness.Option) *harness.Cluster {
 	return c
 }
 
-// Cleanup saves artifacts if t failed, then removes the cluster. It is nil-safe.
+// Keep reports whether HAHARNESS_KEEP is set (to anything but "" or "0"):
+// clusters are then left running after the test, for debugging, and the
+// log says how to reach and remove them.
+func Keep() bool {
+	v := os.Getenv("HAHARNESS_KEEP")
+	return v != "" && v != "0"
+}
+
+// Cleanup heals every fault, saves artifacts if t failed (or
+// HAHARNESS_KEEP_ARTIFACTS is set), then removes the cluster unless
+// HAHARNESS_KEEP is set. It is nil-safe.
 func Cleanup(t testing.TB, c *harness.Cluster) {
 	t.Helper()
 	if c == nil {
@@ -58,6 +77,11 @@ func Cleanup(t testing.TB, c *harness.Cluster) {
 		} else {
 			t.Logf("artifacts saved in %s", dir)
 		}
+	}
+	if Keep() {
+		t.Logf("HAHARNESS_KEEP is set: cluster %s left running; `haharness status --name %s`, remove it with `haharness down --name %s`",
+			c.Name(), c.Name(), c.Name())
+		return
 	}
 	if err := c.Destroy(ctx); err != nil {
 		t.Errorf("remove cluster %s: %v", c.Name(), err)
@@ -85,7 +109,7 @@ func RequireDocker(t testing.TB) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if err := docker.New().Ping(ctx); err != nil {
+	if _, err := docker.Connect(ctx); err != nil {
 		if os.Getenv("HAHARNESS_REQUIRE_DOCKER") != "" {
 			t.Fatalf("HAHARNESS_REQUIRE_DOCKER is set but: %v", err)
 		}

@@ -2,10 +2,12 @@ package observe
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // guideLock is the ActiveStandbyElectorLock data of nn1 in the guide's
@@ -24,21 +26,15 @@ func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 
 func TestEncodeActiveNodeInfoGuideBytes(t *testing.T) {
 	got := EncodeActiveNodeInfo(guideInfo)
-	if len(got) != len(guideLock) {
-		t.Fatalf("EncodeActiveNodeInfo: %d bytes % X, want %d bytes % X", len(got), got, len(guideLock), guideLock)
-	}
+	require.Len(t, got, len(guideLock), "EncodeActiveNodeInfo: % X, want % X", got, guideLock)
 	for i := range guideLock {
-		if got[i] != guideLock[i] {
-			t.Errorf("byte %d = 0x%02X, want 0x%02X", i, got[i], guideLock[i])
-		}
+		assert.Equal(t, guideLock[i], got[i], "byte %d = 0x%02X, want 0x%02X", i, got[i], guideLock[i])
 	}
 	for _, tag := range []struct {
 		off  int
 		want byte
 	}{{0, 0x0A}, {11, 0x12}, {16, 0x1A}, {27, 0x20}, {30, 0x28}} {
-		if got[tag.off] != tag.want {
-			t.Errorf("tag at offset %d = 0x%02X, want 0x%02X", tag.off, got[tag.off], tag.want)
-		}
+		assert.Equal(t, tag.want, got[tag.off], "tag at offset %d = 0x%02X, want 0x%02X", tag.off, got[tag.off], tag.want)
 	}
 }
 
@@ -97,12 +93,8 @@ func TestDecodeActiveNodeInfo(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := DecodeActiveNodeInfo(tt.in)
-			if err != nil {
-				t.Fatalf("DecodeActiveNodeInfo(% X): %v", tt.in, err)
-			}
-			if got != tt.want {
-				t.Errorf("DecodeActiveNodeInfo(% X) = %+v, want %+v", tt.in, got, tt.want)
-			}
+			require.NoError(t, err, "DecodeActiveNodeInfo(% X)", tt.in)
+			assert.Equal(t, tt.want, got, "DecodeActiveNodeInfo(% X)", tt.in)
 		})
 	}
 }
@@ -138,30 +130,20 @@ func TestDecodeActiveNodeInfoErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := DecodeActiveNodeInfo(tt.in)
-			if err == nil {
-				t.Fatalf("DecodeActiveNodeInfo(% X) = %+v, want error containing %q", tt.in, got, tt.want)
-			}
-			if !errors.Is(err, ErrMalformedZnode) {
-				t.Errorf("error %q does not wrap ErrMalformedZnode", err)
-			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %q does not contain %q", err, tt.want)
-			}
-			if !strings.HasPrefix(err.Error(), "decode ActiveNodeInfo: ") {
-				t.Errorf("error %q does not start with %q", err, "decode ActiveNodeInfo: ")
-			}
-			if got != (ActiveNodeInfo{}) {
-				t.Errorf("on error got %+v, want the zero value", got)
-			}
+			require.Error(t, err, "DecodeActiveNodeInfo(% X) = %+v, want error containing %q", tt.in, got, tt.want)
+			assert.ErrorIs(t, err, ErrMalformedZnode)
+			assert.ErrorContains(t, err, tt.want)
+			assert.True(t, strings.HasPrefix(err.Error(), "decode ActiveNodeInfo: "),
+				"error %q does not start with %q", err, "decode ActiveNodeInfo: ")
+			assert.Equal(t, ActiveNodeInfo{}, got, "on error, want the zero value")
 		})
 	}
 }
 
 func TestDecodeActiveNodeInfoEveryPrefixFails(t *testing.T) {
 	for n := range len(guideLock) {
-		if _, err := DecodeActiveNodeInfo(guideLock[:n]); err == nil {
-			t.Errorf("DecodeActiveNodeInfo of the first %d of %d bytes: no error", n, len(guideLock))
-		}
+		_, err := DecodeActiveNodeInfo(guideLock[:n])
+		assert.Error(t, err, "DecodeActiveNodeInfo of the first %d of %d bytes", n, len(guideLock))
 	}
 }
 
@@ -188,22 +170,16 @@ func TestActiveRMInfo(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := DecodeActiveRMInfo(tt.in)
 			if tt.wantErr != "" {
-				if err == nil || !errors.Is(err, ErrMalformedZnode) || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("DecodeActiveRMInfo(% X) = %+v, %v; want error containing %q", tt.in, got, err, tt.wantErr)
-				}
+				require.ErrorIs(t, err, ErrMalformedZnode, "DecodeActiveRMInfo(% X) = %+v", tt.in, got)
+				require.ErrorContains(t, err, tt.wantErr, "DecodeActiveRMInfo(% X) = %+v", tt.in, got)
 				return
 			}
-			if err != nil {
-				t.Fatalf("DecodeActiveRMInfo(% X): %v", tt.in, err)
-			}
-			if got != tt.want {
-				t.Errorf("DecodeActiveRMInfo(% X) = %+v, want %+v", tt.in, got, tt.want)
-			}
+			require.NoError(t, err, "DecodeActiveRMInfo(% X)", tt.in)
+			assert.Equal(t, tt.want, got, "DecodeActiveRMInfo(% X)", tt.in)
 		})
 	}
-	if got := EncodeActiveRMInfo(ActiveRMInfo{ClusterID: "my-yarn-cluster", RMID: "rm1"}); !bytes.Equal(got, full) {
-		t.Errorf("EncodeActiveRMInfo = % X, want % X", got, full)
-	}
+	got := EncodeActiveRMInfo(ActiveRMInfo{ClusterID: "my-yarn-cluster", RMID: "rm1"})
+	assert.Equal(t, full, got, "EncodeActiveRMInfo = % X, want % X", got, full)
 }
 
 func TestEncodeDecodeRoundTrip(t *testing.T) {
@@ -216,16 +192,14 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 	for _, m := range nodes {
 		t.Run(fmt.Sprintf("%.20s/%s", m.Nameservice, m.NameNodeID), func(t *testing.T) {
 			got, err := DecodeActiveNodeInfo(EncodeActiveNodeInfo(m))
-			if err != nil || got != m {
-				t.Errorf("DecodeActiveNodeInfo(EncodeActiveNodeInfo(%+v)) = %+v, %v", m, got, err)
-			}
+			assert.NoError(t, err, "DecodeActiveNodeInfo(EncodeActiveNodeInfo(%+v))", m)
+			assert.Equal(t, m, got, "DecodeActiveNodeInfo(EncodeActiveNodeInfo(%+v))", m)
 		})
 	}
 	for _, m := range []ActiveRMInfo{{}, {ClusterID: "c", RMID: "rm2"}, {RMID: strings.Repeat("r", 200)}} {
 		got, err := DecodeActiveRMInfo(EncodeActiveRMInfo(m))
-		if err != nil || got != m {
-			t.Errorf("DecodeActiveRMInfo(EncodeActiveRMInfo(%+v)) = %+v, %v", m, got, err)
-		}
+		assert.NoError(t, err, "DecodeActiveRMInfo(EncodeActiveRMInfo(%+v))", m)
+		assert.Equal(t, m, got, "DecodeActiveRMInfo(EncodeActiveRMInfo(%+v))", m)
 	}
 }
 
@@ -237,27 +211,20 @@ func FuzzDecodeActiveNodeInfo(f *testing.F) {
 	f.Add(EncodeActiveNodeInfo(ActiveNodeInfo{Port: -1, ZKFCPort: -2147483648}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := DecodeActiveNodeInfo(b)
-		if _, rmErr := DecodeActiveRMInfo(b); rmErr == nil && err != nil && !strings.Contains(err.Error(), "is missing") {
+		if _, rmErr := DecodeActiveRMInfo(b); rmErr == nil && err != nil {
 			// The two messages share a wire format: only missing
 			// required fields may tell them apart.
-			t.Errorf("DecodeActiveRMInfo accepted % X but DecodeActiveNodeInfo failed: %v", b, err)
+			assert.ErrorContains(t, err, "is missing", "DecodeActiveRMInfo accepted % X but DecodeActiveNodeInfo failed", b)
 		}
 		if err != nil {
-			if !errors.Is(err, ErrMalformedZnode) {
-				t.Errorf("error %q does not wrap ErrMalformedZnode", err)
-			}
+			assert.ErrorIs(t, err, ErrMalformedZnode)
 			return
 		}
 		enc := EncodeActiveNodeInfo(m)
 		got, err := DecodeActiveNodeInfo(enc)
-		if err != nil {
-			t.Fatalf("decode of re-encoded %+v (% X): %v", m, enc, err)
-		}
-		if got != m {
-			t.Fatalf("round trip of %+v gave %+v", m, got)
-		}
-		if again := EncodeActiveNodeInfo(got); !bytes.Equal(again, enc) {
-			t.Fatalf("encoding is not canonical: % X then % X", enc, again)
-		}
+		require.NoError(t, err, "decode of re-encoded %+v (% X)", m, enc)
+		require.Equal(t, m, got, "round trip of %+v", m)
+		again := EncodeActiveNodeInfo(got)
+		require.True(t, bytes.Equal(again, enc), "encoding is not canonical: % X then % X", enc, again)
 	})
 }

@@ -1,14 +1,13 @@
 package topology_test
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
-	"slices"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/haharness/haharness/harness/topology"
 )
@@ -144,21 +143,13 @@ func TestValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.topo.Validate()
 			if len(tt.want) == 0 {
-				if err != nil {
-					t.Fatalf("Validate: %v", err)
-				}
+				require.NoError(t, err, "Validate")
 				return
 			}
-			if err == nil {
-				t.Fatalf("Validate = nil, want error containing %q", tt.want)
-			}
-			if !errors.Is(err, topology.ErrInvalid) {
-				t.Errorf("error %q does not wrap ErrInvalid", err)
-			}
+			require.Error(t, err, "Validate = nil, want error containing %q", tt.want)
+			assert.ErrorIs(t, err, topology.ErrInvalid)
 			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not contain %q", err, w)
-				}
+				assert.ErrorContains(t, err, w)
 			}
 		})
 	}
@@ -198,9 +189,7 @@ func TestIDs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if !reflect.DeepEqual(tt.got, tt.want) {
-				t.Errorf("got %#v, want %#v", tt.got, tt.want)
-			}
+			assert.Equal(t, tt.want, tt.got)
 		})
 	}
 }
@@ -208,14 +197,10 @@ func TestIDs(t *testing.T) {
 func TestIDsRoundTrip(t *testing.T) {
 	g := topology.Guide()
 	for _, h := range g.On(topology.NameNode) {
-		if got := g.NameNodeHost(g.NameNodeID(h)); got != h {
-			t.Errorf("NameNodeHost(NameNodeID(%s)) = %q", h, got)
-		}
+		assert.Equal(t, h, g.NameNodeHost(g.NameNodeID(h)), "NameNodeHost(NameNodeID(%s))", h)
 	}
 	for _, h := range g.On(topology.ResourceManager) {
-		if got := g.ResourceManagerHost(g.ResourceManagerID(h)); got != h {
-			t.Errorf("ResourceManagerHost(ResourceManagerID(%s)) = %q", h, got)
-		}
+		assert.Equal(t, h, g.ResourceManagerHost(g.ResourceManagerID(h)), "ResourceManagerHost(ResourceManagerID(%s))", h)
 	}
 }
 
@@ -223,9 +208,7 @@ func TestOnReturnsACopy(t *testing.T) {
 	g := topology.Guide()
 	nns := g.On(topology.NameNode)
 	nns[0] = "changed"
-	if g.NameNodeID("hadoop001") != "nn1" {
-		t.Error("changing On's result changed the topology")
-	}
+	assert.Equal(t, "nn1", g.NameNodeID("hadoop001"), "changing On's result changed the topology")
 }
 
 func TestLoad(t *testing.T) {
@@ -281,32 +264,22 @@ func TestLoad(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(dir, fmt.Sprintf("topology%d.json", i))
 			if tt.content != "" {
-				if err := os.WriteFile(path, []byte(tt.content), 0o644); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, os.WriteFile(path, []byte(tt.content), 0o644))
 			}
 			got, err := topology.Load(path)
 			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("Load = %+v, %v; want error containing %q", got, err, tt.wantErr)
-				}
+				require.ErrorContains(t, err, tt.wantErr, "Load = %+v", got)
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("Load = %+v, want %+v", got, tt.want)
-			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got, "Load")
 		})
 	}
 }
 
 func TestRolesInStartOrder(t *testing.T) {
 	want := []topology.Role{"zookeeper", "journalnode", "namenode", "zkfc", "datanode", "resourcemanager", "nodemanager"}
-	if got := topology.Roles(); !slices.Equal(got, want) {
-		t.Errorf("Roles = %v, want %v", got, want)
-	}
+	assert.Equal(t, want, topology.Roles(), "Roles")
 }
 
 func ExampleGuide() {

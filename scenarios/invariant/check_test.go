@@ -1,24 +1,33 @@
 package invariant
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func load(t *testing.T, name string) History {
 	t.Helper()
 	h, err := Load(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return h
+}
+
+// assertSlicesEqual asserts slices.Equal(want, got): same elements in the
+// same order, with nil and empty alike.
+func assertSlicesEqual[T any](t *testing.T, want, got []T, msgAndArgs ...any) bool {
+	t.Helper()
+	if len(want) == 0 {
+		return assert.Empty(t, got, msgAndArgs...)
+	}
+	return assert.Equal(t, want, got, msgAndArgs...)
 }
 
 func TestChecksOnFixtures(t *testing.T) {
@@ -73,22 +82,17 @@ func TestChecksOnFixtures(t *testing.T) {
 	for _, tt := range tests {
 		res := tt.fn(load(t, tt.fixture))
 		t.Run(tt.fixture+"/"+res.Check, func(t *testing.T) {
-			if res.Verdict != tt.want {
-				t.Errorf("verdict %s, want %s; result: %s", res.Verdict, tt.want, res)
-			}
-			if got := strings.Join(res.Details, "; "); !strings.Contains(got, tt.detail) {
-				t.Errorf("details %q do not contain %q", got, tt.detail)
-			}
-			if res.Verdict != Pass && len(res.Details) == 0 {
-				t.Errorf("%s result without details", res.Verdict)
+			assert.Equal(t, tt.want, res.Verdict, "verdict; result: %s", res)
+			assert.Contains(t, strings.Join(res.Details, "; "), tt.detail, "details")
+			if res.Verdict != Pass {
+				assert.NotEmpty(t, res.Details, "%s result without details", res.Verdict)
 			}
 		})
 		seen[tt.check] = append(seen[tt.check], res.Verdict)
 	}
 	for check, verdicts := range seen {
-		if !slices.Contains(verdicts, Pass) || !slices.Contains(verdicts, Fail) {
-			t.Errorf("check %s is not shown both to pass and to fail: %v", check, verdicts)
-		}
+		assert.Contains(t, verdicts, Pass, "check %s is not shown to pass", check)
+		assert.Contains(t, verdicts, Fail, "check %s is not shown to fail", check)
 	}
 }
 
@@ -167,9 +171,9 @@ func TestSingleActive(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := SingleActive(History{Events: tt.events}, RoleNameNode)
-			if got.Check != "single-active namenode" || got.Verdict != tt.want || !slices.Equal(got.Details, tt.details) {
-				t.Errorf("SingleActive = %#v\nwant verdict %s, details %q", got, tt.want, tt.details)
-			}
+			assert.Equal(t, "single-active namenode", got.Check, "SingleActive = %#v", got)
+			assert.Equal(t, tt.want, got.Verdict, "SingleActive = %#v", got)
+			assertSlicesEqual(t, tt.details, got.Details, "SingleActive = %#v", got)
 		})
 	}
 }
@@ -231,9 +235,8 @@ func TestNoSplitBrainWrites(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := NoSplitBrainWrites(History{Events: tt.events})
-			if got.Verdict != tt.want || !strings.Contains(strings.Join(got.Details, "; "), tt.detail) {
-				t.Errorf("NoSplitBrainWrites = %s; want verdict %s, details containing %q", got, tt.want, tt.detail)
-			}
+			assert.Equal(t, tt.want, got.Verdict, "NoSplitBrainWrites = %s", got)
+			assert.Contains(t, strings.Join(got.Details, "; "), tt.detail, "NoSplitBrainWrites = %s", got)
 		})
 	}
 }
@@ -289,9 +292,8 @@ func TestNoLostAcknowledgedWrites(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := NoLostAcknowledgedWrites(History{Events: tt.events})
-			if got.Verdict != tt.want || !strings.Contains(strings.Join(got.Details, "; "), tt.detail) {
-				t.Errorf("NoLostAcknowledgedWrites = %s; want verdict %s, details containing %q", got, tt.want, tt.detail)
-			}
+			assert.Equal(t, tt.want, got.Verdict, "NoLostAcknowledgedWrites = %s", got)
+			assert.Contains(t, strings.Join(got.Details, "; "), tt.detail, "NoLostAcknowledgedWrites = %s", got)
 		})
 	}
 }
@@ -327,9 +329,7 @@ func TestFailoverTimes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := FailoverTimes(History{Events: tt.events}, RoleNameNode); !slices.Equal(got, tt.want) {
-				t.Errorf("FailoverTimes = %v, want %v", got, tt.want)
-			}
+			assertSlicesEqual(t, tt.want, FailoverTimes(History{Events: tt.events}, RoleNameNode), "FailoverTimes")
 		})
 	}
 }
@@ -351,12 +351,13 @@ func TestAllPass(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := AllPass(tt.results...)
-			switch {
-			case tt.want == "" && err != nil:
-				t.Errorf("AllPass = %v, want nil", err)
-			case tt.want != "" && (err == nil || err.Error() != tt.want || !errors.Is(err, ErrInvariant)):
-				t.Errorf("AllPass = %v, want %q wrapping ErrInvariant", err, tt.want)
+			if tt.want == "" {
+				assert.NoError(t, err, "AllPass")
+				return
 			}
+			require.Error(t, err, "AllPass")
+			assert.EqualError(t, err, tt.want, "AllPass")
+			assert.ErrorIs(t, err, ErrInvariant, "AllPass")
 		})
 	}
 }
@@ -372,13 +373,9 @@ func TestHistoryAddConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if len(h.Events) != 800 {
-		t.Fatalf("%d events, want 800", len(h.Events))
-	}
+	require.Len(t, h.Events, 800)
 	s := h.Sorted()
-	if !slices.IsSortedFunc(s, func(a, b Event) int { return a.Time.Compare(b.Time) }) {
-		t.Error("Sorted is not sorted by time")
-	}
+	assert.True(t, slices.IsSortedFunc(s, func(a, b Event) int { return a.Time.Compare(b.Time) }), "Sorted is not sorted by time")
 }
 
 func TestSortedIsStableAndACopy(t *testing.T) {
@@ -392,12 +389,8 @@ func TestSortedIsStableAndACopy(t *testing.T) {
 	for _, e := range h.Sorted() {
 		keys = append(keys, e.Key)
 	}
-	if want := []string{"a", "b", "c", "d"}; !slices.Equal(keys, want) {
-		t.Errorf("Sorted keys = %v, want %v", keys, want)
-	}
-	if h.Events[0].Key != "c" {
-		t.Error("Sorted reordered the history's own events")
-	}
+	assert.Equal(t, []string{"a", "b", "c", "d"}, keys, "Sorted keys")
+	assert.Equal(t, "c", h.Events[0].Key, "Sorted reordered the history's own events")
 }
 
 func TestTransitions(t *testing.T) {
@@ -414,12 +407,11 @@ func TestTransitions(t *testing.T) {
 			{Time: at(10.5), Daemon: "nn2", From: "standby", To: "active"},
 		},
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("Transitions(namenode) = %+v\nwant %+v", got, want)
-	}
-	if rm := h.Transitions(RoleResourceManager); len(rm) != 2 || len(rm["rm1"]) != 1 || len(rm["rm2"]) != 1 {
-		t.Errorf("Transitions(resourcemanager) = %+v, want one transition each for rm1 and rm2", rm)
-	}
+	assert.Equal(t, want, got, "Transitions(namenode)")
+	rm := h.Transitions(RoleResourceManager)
+	assert.Len(t, rm, 2, "Transitions(resourcemanager) = %+v, want one transition each for rm1 and rm2", rm)
+	assert.Len(t, rm["rm1"], 1, "Transitions(resourcemanager) = %+v, want one transition each for rm1 and rm2", rm)
+	assert.Len(t, rm["rm2"], 1, "Transitions(resourcemanager) = %+v, want one transition each for rm1 and rm2", rm)
 }
 
 func TestSaveLoadRoundTrip(t *testing.T) {
@@ -428,28 +420,25 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	h.Add(sample(0, "nn1", "active"))
 	h.Add(Event{Time: at(3), Kind: KindFaultStart, Fault: "freeze-daemon nn1/namenode"})
 	path := filepath.Join(t.TempDir(), "history.json")
-	if err := h.Save(path); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, h.Save(path))
 	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := strings.Count(string(b), `"start"`); n != 1 {
-		t.Errorf("saved history has %d start fields, want 1 (zero starts omitted):\n%s", n, b)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, 1, strings.Count(string(b), `"start"`), "start fields in the saved history (zero starts omitted):\n%s", b)
 	got, err := Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.Seed != 42 || got.Scenario != "round-trip" || len(got.Events) != 3 {
-		t.Fatalf("Load = %+v", got)
-	}
+	require.NoError(t, err)
+	require.Equal(t, int64(42), got.Seed, "Load = %+v", got)
+	require.Equal(t, "round-trip", got.Scenario, "Load = %+v", got)
+	require.Len(t, got.Events, 3, "Load = %+v", got)
 	for i, e := range h.Sorted() {
 		g := got.Events[i]
-		if !g.Time.Equal(e.Time) || !g.Start.Equal(e.Start) || g.Kind != e.Kind || g.Daemon != e.Daemon || g.Key != e.Key || g.OK != e.OK || g.Note != e.Note || g.Fault != e.Fault {
-			t.Errorf("event %d = %+v, want %+v", i, g, e)
-		}
+		assert.True(t, g.Time.Equal(e.Time), "event %d time = %v, want %v", i, g.Time, e.Time)
+		assert.True(t, g.Start.Equal(e.Start), "event %d start = %v, want %v", i, g.Start, e.Start)
+		assert.Equal(t, e.Kind, g.Kind, "event %d kind", i)
+		assert.Equal(t, e.Daemon, g.Daemon, "event %d daemon", i)
+		assert.Equal(t, e.Key, g.Key, "event %d key", i)
+		assert.Equal(t, e.OK, g.OK, "event %d ok", i)
+		assert.Equal(t, e.Note, g.Note, "event %d note", i)
+		assert.Equal(t, e.Fault, g.Fault, "event %d fault", i)
 	}
 }
 
@@ -469,13 +458,10 @@ func TestLoadErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "-")+".json")
 			if tt.content != "" {
-				if err := os.WriteFile(path, []byte(tt.content), 0o644); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, os.WriteFile(path, []byte(tt.content), 0o644))
 			}
-			if _, err := Load(path); err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("Load = %v, want error containing %q", err, tt.want)
-			}
+			_, err := Load(path)
+			assert.ErrorContains(t, err, tt.want, "Load")
 		})
 	}
 }
@@ -489,29 +475,22 @@ func TestServedBy(t *testing.T) {
 		{"served-by nn1", ""},
 	}
 	for _, tt := range tests {
-		if got := servedBy(tt.note); got != tt.want {
-			t.Errorf("servedBy(%q) = %q, want %q", tt.note, got, tt.want)
-		}
+		assert.Equal(t, tt.want, servedBy(tt.note), "servedBy(%q)", tt.note)
 	}
 }
 
 func TestStaleActiveWithin(t *testing.T) {
 	split := load(t, "split-brain.json")
 	ovs, ok := ActiveOverlaps(split, RoleNameNode)
-	if !ok || len(ovs) == 0 {
-		t.Fatalf("split-brain fixture has no overlap: %v %v", ovs, ok)
-	}
+	require.True(t, ok, "split-brain fixture has no overlap: %v %v", ovs, ok)
+	require.NotEmpty(t, ovs, "split-brain fixture has no overlap")
 	d := ovs[0].To.Sub(ovs[0].From)
-	if r := StaleActiveWithin(split, RoleNameNode, d/2); r.Verdict != Fail {
-		t.Errorf("overlap %v with bound %v: %s", d, d/2, r)
-	}
-	if r := StaleActiveWithin(split, RoleNameNode, 2*d); r.Verdict != Pass {
-		t.Errorf("overlap %v with bound %v: %s", d, 2*d, r)
-	}
-	if r := StaleActiveWithin(load(t, "clean-failover.json"), RoleNameNode, time.Second); r.Verdict != Pass {
-		t.Errorf("clean failover: %s", r)
-	}
-	if r := StaleActiveWithin(History{}, RoleNameNode, time.Second); r.Verdict != Inconclusive {
-		t.Errorf("empty history: %s", r)
-	}
+	r := StaleActiveWithin(split, RoleNameNode, d/2)
+	assert.Equal(t, Fail, r.Verdict, "overlap %v with bound %v: %s", d, d/2, r)
+	r = StaleActiveWithin(split, RoleNameNode, 2*d)
+	assert.Equal(t, Pass, r.Verdict, "overlap %v with bound %v: %s", d, 2*d, r)
+	r = StaleActiveWithin(load(t, "clean-failover.json"), RoleNameNode, time.Second)
+	assert.Equal(t, Pass, r.Verdict, "clean failover: %s", r)
+	r = StaleActiveWithin(History{}, RoleNameNode, time.Second)
+	assert.Equal(t, Inconclusive, r.Verdict, "empty history: %s", r)
 }

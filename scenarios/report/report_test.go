@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/haharness/haharness/scenarios/invariant"
 )
 
@@ -20,10 +23,18 @@ var fixtures = []string{"clean-failover", "corrupt-read", "indeterminate-write",
 func loadFixture(t *testing.T, name string) invariant.History {
 	t.Helper()
 	h, err := invariant.Load(filepath.Join("..", "invariant", "testdata", name+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return h
+}
+
+// assertSlicesEqual asserts slices.Equal(want, got): same elements in the
+// same order, with nil and empty alike.
+func assertSlicesEqual[T any](t *testing.T, want, got []T, msgAndArgs ...any) bool {
+	t.Helper()
+	if len(want) == 0 {
+		return assert.Empty(t, got, msgAndArgs...)
+	}
+	return assert.Equal(t, want, got, msgAndArgs...)
 }
 
 // checks runs the checks a scenario would run over h.
@@ -56,9 +67,7 @@ func parse(t *testing.T, b []byte) []*elem {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		if err != nil {
-			t.Fatalf("page is not well-formed XML: %v", err)
-		}
+		require.NoError(t, err, "page is not well-formed XML")
 		switch tok := tok.(type) {
 		case xml.StartElement:
 			e := &elem{name: tok.Name.Local, attrs: map[string]string{}}
@@ -74,9 +83,7 @@ func parse(t *testing.T, b []byte) []*elem {
 			}
 		}
 	}
-	if len(open) != 0 {
-		t.Fatalf("page ends with %d unclosed elements", len(open))
-	}
+	require.Empty(t, open, "page ends with %d unclosed elements", len(open))
 	return all
 }
 
@@ -84,9 +91,7 @@ func parse(t *testing.T, b []byte) []*elem {
 func svgPart(t *testing.T, page []byte) []byte {
 	t.Helper()
 	i, j := bytes.Index(page, []byte("<svg")), bytes.LastIndex(page, []byte("</svg>"))
-	if i < 0 || j < i {
-		t.Fatal("page has no <svg> timeline")
-	}
+	require.True(t, i >= 0 && j >= i, "page has no <svg> timeline")
 	return page[i : j+len("</svg>")]
 }
 
@@ -105,9 +110,7 @@ func find(es []*elem, name, key, want string) []*elem {
 func render(t *testing.T, h invariant.History, results []invariant.Result) []byte {
 	t.Helper()
 	b, err := HTML(h, results)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return b
 }
 
@@ -120,13 +123,10 @@ func TestPageIsWellFormed(t *testing.T) {
 			var svg struct {
 				XMLName xml.Name `xml:"svg"`
 			}
-			if err := xml.Unmarshal(svgPart(t, page), &svg); err != nil {
-				t.Fatalf("svg is not well-formed: %v", err)
-			}
+			require.NoError(t, xml.Unmarshal(svgPart(t, page), &svg), "svg is not well-formed")
 			for _, tag := range []string{"svg", "g", "text", "title", "table", "section"} {
-				if o, c := bytes.Count(page, []byte("<"+tag+">"))+bytes.Count(page, []byte("<"+tag+" ")), bytes.Count(page, []byte("</"+tag+">")); o != c {
-					t.Errorf("%d <%s> opened, %d closed", o, tag, c)
-				}
+				o, c := bytes.Count(page, []byte("<"+tag+">"))+bytes.Count(page, []byte("<"+tag+" ")), bytes.Count(page, []byte("</"+tag+">"))
+				assert.Equal(t, o, c, "%d <%s> opened, %d closed", o, tag, c)
 			}
 		})
 	}
@@ -165,12 +165,8 @@ func TestOneLanePerDaemon(t *testing.T) {
 			for _, g := range find(es, "g", "class", "oplane") {
 				gotOps = append(gotOps, g.attrs["data-op"])
 			}
-			if !slices.Equal(got, tt.daemons) {
-				t.Errorf("lanes %q, want %q", got, tt.daemons)
-			}
-			if !slices.Equal(gotOps, tt.ops) {
-				t.Errorf("op lanes %q, want %q", gotOps, tt.ops)
-			}
+			assertSlicesEqual(t, tt.daemons, got, "lanes")
+			assertSlicesEqual(t, tt.ops, gotOps, "op lanes")
 		})
 	}
 }
@@ -203,20 +199,17 @@ func TestFaultBands(t *testing.T) {
 			for _, e := range find(es, "text", "class", "blabel") {
 				labels = append(labels, e.text)
 			}
-			if !slices.Equal(labels, tt.labels) {
-				t.Errorf("band labels %q, want %q", labels, tt.labels)
-			}
-			if n := len(find(es, "rect", "class", "open")); n != tt.open {
-				t.Errorf("%d unhealed bands, want %d", n, tt.open)
-			}
+			assertSlicesEqual(t, tt.labels, labels, "band labels")
+			assert.Equal(t, tt.open, len(find(es, "rect", "class", "open")), "unhealed bands")
 		})
 	}
 	// The unhealed partition runs to the end of the history: the right
 	// edge of the plot.
 	tl := build(unhealed, nil).TL
-	if b := tl.Bands[0]; b.Label != "partition hadoop001" || b.X+b.W < tl.X1-0.01 {
-		t.Errorf("unhealed band %q ends at x=%.1f, want the end of the plot at %.1f", b.Label, b.X+b.W, tl.X1)
-	}
+	require.NotEmpty(t, tl.Bands, "no fault bands")
+	b := tl.Bands[0]
+	assert.Equal(t, "partition hadoop001", b.Label, "first band")
+	assert.GreaterOrEqual(t, b.X+b.W, tl.X1-0.01, "unhealed band %q ends at x=%.1f, want the end of the plot at %.1f", b.Label, b.X+b.W, tl.X1)
 }
 
 func TestEscapesSpecialCharacters(t *testing.T) {
@@ -231,18 +224,14 @@ func TestEscapesSpecialCharacters(t *testing.T) {
 	results := []invariant.Result{{Check: "check <x>", Verdict: invariant.Fail, Details: []string{evil, "a & b"}}}
 	page := render(t, h, results)
 	for _, raw := range []string{evil, `<b>"nn1"</b>`, "nn<1>", "<k>", "<closed>", "<x>", "& co", "a & b"} {
-		if bytes.Contains(page, []byte(raw)) {
-			t.Errorf("page holds %q unescaped", raw)
-		}
+		assert.False(t, bytes.Contains(page, []byte(raw)), "page holds %q unescaped", raw)
 	}
 	es := parse(t, page)
 	labels := find(es, "text", "class", "blabel")
-	if len(labels) != 1 || labels[0].text != evil {
-		t.Errorf("fault band label does not read %q after unescaping", evil)
+	if assert.Equal(t, 1, len(labels), "fault band labels") {
+		assert.Equal(t, evil, labels[0].text, "fault band label after unescaping")
 	}
-	if !bytes.Contains(page, []byte("&lt;script&gt;alert(1)&lt;/script&gt;")) {
-		t.Error("page does not show the escaped fault name")
-	}
+	assert.True(t, bytes.Contains(page, []byte("&lt;script&gt;alert(1)&lt;/script&gt;")), "page does not show the escaped fault name")
 }
 
 // at is the time s seconds into a synthetic history.
@@ -289,16 +278,14 @@ func TestFailoverLatency(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := build(tt.h, nil)
-			if len(p.Failovers) != len(tt.want) {
-				t.Fatalf("%d failover rows, want %d", len(p.Failovers), len(tt.want))
-			}
+			require.Len(t, p.Failovers, len(tt.want), "failover rows")
 			var during []string
 			for i, got := range p.Failovers {
 				w := tt.want[i]
-				if got.Old != w.Old || got.By != w.By || got.Latency != w.Latency || got.Class != w.Class {
-					t.Errorf("row %d: %q → %q in %s (%s), want %q → %q in %s (%s)",
-						i, got.Old, got.By, got.Latency, got.Class, w.Old, w.By, w.Latency, w.Class)
-				}
+				assert.Equal(t, w.Old, got.Old, "row %d: old", i)
+				assert.Equal(t, w.By, got.By, "row %d: by", i)
+				assert.Equal(t, w.Latency, got.Latency, "row %d: latency", i)
+				assert.Equal(t, w.Class, got.Class, "row %d: class", i)
 				if w.Class == "during" {
 					during = append(during, w.Latency)
 				}
@@ -309,9 +296,7 @@ func TestFailoverLatency(t *testing.T) {
 			for _, d := range invariant.FailoverTimes(tt.h, invariant.RoleNameNode) {
 				times = append(times, d.String())
 			}
-			if !slices.Equal(times, during) {
-				t.Errorf("invariant.FailoverTimes = %q, the report says %q", times, during)
-			}
+			assertSlicesEqual(t, during, times, "invariant.FailoverTimes against the report's latencies during faults")
 			page := render(t, tt.h, nil)
 			es := parse(t, page)
 			markers := 0
@@ -320,13 +305,9 @@ func TestFailoverLatency(t *testing.T) {
 					markers++
 				}
 			}
-			if n := len(find(es, "g", "class", "fo")); n != markers {
-				t.Errorf("%d failover markers on the timeline, want %d", n, markers)
-			}
+			assert.Equal(t, markers, len(find(es, "g", "class", "fo")), "failover markers on the timeline")
 			for _, w := range tt.want {
-				if !bytes.Contains(page, []byte(`<td class="lat">`+w.Latency+`</td>`)) {
-					t.Errorf("failover table does not show %s", w.Latency)
-				}
+				assert.True(t, bytes.Contains(page, []byte(`<td class="lat">`+w.Latency+`</td>`)), "failover table does not show %s", w.Latency)
 			}
 		})
 	}
@@ -356,12 +337,8 @@ func TestOverlaps(t *testing.T) {
 			for _, o := range overlaps(events, invariant.RoleNameNode, events[len(events)-1].Time) {
 				got = append(got, strings.Join(o.daemons, ",")+" "+rel(o.from, events[0].Time)+" "+rel(o.to, events[0].Time))
 			}
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("overlaps %q, want %q", got, tt.want)
-			}
-			if n := len(find(parse(t, render(t, tt.h, nil)), "rect", "class", "overlap")); n != len(tt.want) {
-				t.Errorf("%d overlap boxes on the timeline, want %d", n, len(tt.want))
-			}
+			assertSlicesEqual(t, tt.want, got, "overlaps")
+			assert.Equal(t, len(tt.want), len(find(parse(t, render(t, tt.h, nil)), "rect", "class", "overlap")), "overlap boxes on the timeline")
 		})
 	}
 }
@@ -380,8 +357,8 @@ func TestEmptyHistory(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			page := render(t, tt.h, tt.results)
 			parse(t, page)
-			if len(tt.h.Events) == 0 && !bytes.Contains(page, []byte("no events")) {
-				t.Error("empty history's page does not say it holds no events")
+			if len(tt.h.Events) == 0 {
+				assert.True(t, bytes.Contains(page, []byte("no events")), "empty history's page does not say it holds no events")
 			}
 		})
 	}
@@ -390,19 +367,13 @@ func TestEmptyHistory(t *testing.T) {
 func TestWriteFile(t *testing.T) {
 	h := loadFixture(t, "clean-failover")
 	path := filepath.Join(t.TempDir(), "report.html")
-	if err := WriteFile(path, h, checks(h)); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteFile(path, h, checks(h)))
 	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := render(t, h, checks(h)); !bytes.Equal(b, want) {
-		t.Error("file differs from HTML's page")
-	}
-	if err := WriteFile(filepath.Join(t.TempDir(), "missing", "report.html"), h, nil); err == nil || !strings.HasPrefix(err.Error(), "write report: ") {
-		t.Errorf("WriteFile into a missing directory: %v, want a write report error", err)
-	}
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(b, render(t, h, checks(h))), "file differs from HTML's page")
+	err = WriteFile(filepath.Join(t.TempDir(), "missing", "report.html"), h, nil)
+	require.Error(t, err, "WriteFile into a missing directory")
+	assert.True(t, strings.HasPrefix(err.Error(), "write report: "), "WriteFile into a missing directory: %v, want a write report error", err)
 }
 
 func TestTicks(t *testing.T) {
@@ -418,13 +389,11 @@ func TestTicks(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.span.String(), func(t *testing.T) {
 			ts := ticks(tt.span, func(d time.Duration) float64 { return d.Seconds() })
-			if len(ts) < 5 || len(ts) > 13 {
-				t.Errorf("%d ticks, want 5 to 13", len(ts))
-			}
+			assert.GreaterOrEqual(t, len(ts), 5, "ticks, want 5 to 13")
+			assert.LessOrEqual(t, len(ts), 13, "ticks, want 5 to 13")
+			require.GreaterOrEqual(t, len(ts), len(tt.first), "ticks")
 			for i, want := range tt.first {
-				if ts[i].Label != want {
-					t.Errorf("tick %d is %q, want %q", i, ts[i].Label, want)
-				}
+				assert.Equal(t, want, ts[i].Label, "tick %d", i)
 			}
 		})
 	}

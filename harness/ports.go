@@ -1,0 +1,199 @@
+package harness
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/haharness/haharness/harness/config"
+	"github.com/haharness/haharness/harness/docker"
+	"github.com/haharness/haharness/harness/topology"
+	"github.com/haharness/haharness/internal/poll"
+)
+
+// Every connection from this process to the cluster goes through ports the
+// hosts publish on the engine's host (127.0.0.1 for a local engine), never
+// to a container address: on Docker Desktop, Colima, Podman machines and
+// remote engines those are not routable. Host ports are ephemeral, so two
+// clusters never collide, and a host gets new ones when it restarts: the
+// map is refreshed from one container listing (refresh) whenever the
+// cluster's state is read.
+
+// publishedPorts are the container ports host h publishes: every client
+// port of its roles, and sshd's (the reachability check).
+func publishedPorts(t topology.Topology, h string) []int {
+	ports := []int{config.PortSSH}
+	for _, r := range t.RolesOf(h) {
+		ports = append(ports, config.ClientPorts(r)...)
+	}
+	slices.Sort(ports)
+	return slices.Compact(ports)
+}
+
+// hostView is one host container as the engine lists it.
+type hostView struct {
+	State string      // running, paused, exited, created... or "missing"
+	Ports map[int]int // container port → published port (running hosts only)
+}
+
+// refresh lists the cluster's containers (one Engine API call), updates the
+// published-port map, and returns each host's view.
+func (c *Cluster) refresh(ctx context.Context) (map[string]hostView, error) {
+	cs, err := c.engine.Containers(ctx, docker.LabelCluster+"="+c.name)
+	if err != nil {
+		return nil, err
+	}
+	views := map[string]hostView{}
+	for _, h := range c.topo.Hosts {
+		views[h] = hostView{State: "missing"}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ports == nil {
+		c.ports = map[string]map[int]int{}
+	}
+	for _, ct := range cs {
+		h := ct.Labels[docker.LabelHost]
+		if _, ok := views[h]; !ok {
+			continue
+		}
+		views[h] = hostView{State: ct.State, Ports: ct.Ports}
+		// A stopped container lists no ports: keep the last ones known.
+		if len(ct.Ports) > 0 {
+			c.ports[h] = maps.Clone(ct.Ports)
+		}
+	}
+	return views, nil
+}
+
+// Addr returns the address at which this process reaches a port of host h:
+// the published port on the engine's host (127.0.0.1:49154). Before the
+// port is known (the host never ran) it returns h:port, the address inside
+// the cluster network.
+func (c *Cluster) Addr(h string, port int) string {
+	c.mu.Lock()
+	p := c.ports[h][port]
+	c.mu.Unlock()
+	if p == 0 {
+		return net.JoinHostPort(h, strconv.Itoa(port))
+	}
+	return net.JoinHostPort(c.pubHost, strconv.Itoa(p))
+}
+
+// DialContext dials an address of the cluster from this process: a host
+// name of the topology (hadoop001:8020) or a host's address on the cluster
+// network (172.29.7.11:9866, as NameNodes name DataNodes) is sent to the
+// port that host publishes. Other addresses are dialled as they are. It is
+// the dial function of the HDFS and ZooKeeper clients the harness makes;
+// use it for your own clients of the cluster.
+func (c *Cluster) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	target, err := c.published(addr)
+	if err != nil {
+		return nil, err
+	}
+	d := net.Dialer{Timeout: 3 * time.Second}
+	conn, err := d.DialContext(ctx, network, target)
+	if err != nil && target != addr {
+		return nil, fmt.Errorf("dial %s (published at %s): %w", addr, target, err)
+	}
+	return conn, err
+}
+
+// published maps a cluster address to the published address it is reached at.
+func (c *Cluster) published(addr string) (string, error) {
+	host, portStr, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", err
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil {
+		return "", fmt.Errorf("dial %s: bad port", addr)
+	}
+	h := c.hostOf(host)
+	if h == "" {
+		return addr, nil
+	}
+	c.mu.Lock()
+	p := c.ports[h][port]
+	c.mu.Unlock()
+	if p == 0 {
+		return "", fmt.Errorf("dial %s: %s does not publish port %d (is the host running? `haharness status`)", addr, h, port)
+	}
+	return net.JoinHostPort(c.pubHost, strconv.Itoa(p)), nil
+}
+
+// hostOf returns the topology host a name or cluster address denotes, or "".
+func (c *Cluster) hostOf(nameOrIP string) string {
+	if slices.Contains(c.topo.Hosts, nameOrIP) {
+		return nameOrIP
+	}
+	// A fully qualified form of a host name (hadoop001.example) is not used.
+	for h, ip := range c.ips {
+		if ip == nameOrIP {
+			return h
+		}
+	}
+	return ""
+}
+
+// checkReachable proves, within seconds, that this process reaches the
+// hosts through their published ports: it reads each host's sshd banner
+// through its published port 22. When that fails the error names the
+// address and the likely cause, instead of every later probe reporting
+// healthy daemons as down until a deadline.
+func (c *Cluster) checkReachable(ctx context.Context) error {
+	if _, err := c.refresh(ctx); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	for _, h := range c.topo.Hosts {
+		addr := c.Addr(h, config.PortSSH)
+		if _, _, err := net.SplitHostPort(addr); err != nil || strings.HasPrefix(addr, h+":") {
+			return fmt.Errorf("%s publishes no port 22: the engine did not publish the host's ports", h)
+		}
+		var lastErr error
+		dialFailed := false
+		err := poll.Until(ctx, "sshd banner of "+h+" through "+addr, 200*time.Millisecond, func(ctx context.Context) (bool, string, error) {
+			banner, err := readBanner(ctx, addr)
+			if err == nil && strings.HasPrefix(banner, "SSH-") {
+				return true, banner, nil
+			}
+			var oe *net.OpError
+			if errors.As(err, &oe) && oe.Op == "dial" {
+				dialFailed = true
+				return false, "", poll.Permanent(fmt.Errorf("cannot connect to %s, where the engine (%s) published %s's port 22: %w: "+
+					"if the engine runs in a VM or on another machine, set TESTCONTAINERS_HOST_OVERRIDE to the address "+
+					"where its published ports are reachable", addr, c.endpoint, h, err))
+			}
+			lastErr = err
+			return false, fmt.Sprintf("connected to %s, no banner yet (%v)", addr, err), nil
+		})
+		if err != nil && dialFailed {
+			return err
+		}
+		if err != nil {
+			return fmt.Errorf("reach %s through its published ports: %w (last error: %v): the engine accepts connections on "+
+				"the published port but does not forward them to the container", h, err, lastErr)
+		}
+	}
+	return nil
+}
+
+func readBanner(ctx context.Context, addr string) (string, error) {
+	d := net.Dialer{Timeout: 2 * time.Second}
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(2 * time.Second))
+	return bufio.NewReader(conn).ReadString('\n')
+}

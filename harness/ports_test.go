@@ -1,0 +1,129 @@
+package harness
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"log/slog"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/haharness/haharness/harness/config"
+	"github.com/haharness/haharness/harness/docker"
+	"github.com/haharness/haharness/harness/topology"
+)
+
+// guideEngine is a fake engine holding cluster "x" of the guide's topology,
+// hadoop001 running with published ports 40000+port%1000, the others as given.
+func guideEngine(t *testing.T, states map[string]string) *fakeEngine {
+	t.Helper()
+	topo := topology.Guide()
+	raw, err := json.Marshal(topo)
+	require.NoError(t, err)
+	f := &fakeEngine{}
+	for i, h := range topo.Hosts {
+		state := "running"
+		if s, ok := states[h]; ok {
+			state = s
+		}
+		ports := map[int]int{}
+		if state == "running" {
+			for _, p := range publishedPorts(topo, h) {
+				ports[p] = 40000 + 100*i + p%100
+			}
+		}
+		f.containers = append(f.containers, docker.Container{Name: containerName("x", h), State: state, Ports: ports,
+			Labels: map[string]string{docker.LabelCluster: "x", docker.LabelHost: h, labelIP: "172.29.7." + itoa(10+i),
+				labelTopology: base64.RawURLEncoding.EncodeToString(raw), docker.LabelOwner: ownerDetached}})
+	}
+	f.networks = []docker.Network{{Name: networkName("x"), Labels: map[string]string{docker.LabelCluster: "x"}, Subnets: []string{"172.29.7.0/24"}}}
+	return f
+}
+
+func TestPublishedPortsCoverEveryClientPortOfTheHost(t *testing.T) {
+	topo := topology.Guide()
+	assert.Equal(t, []int{config.PortSSH, config.PortZooKeeper, config.PortZKFC, config.PortNameNodeRPC, config.PortNMWeb,
+		config.PortJournalHTTP, config.PortJournalRPC, config.PortDataNodeHTTP, config.PortDataNodeData, config.PortDataNodeIPC,
+		config.PortNameNodeHTTP}, publishedPorts(topo, "hadoop001"))
+	assert.Contains(t, publishedPorts(topo, "hadoop003"), config.PortRMWeb)
+	assert.Contains(t, publishedPorts(topo, "hadoop003"), config.PortRMClient)
+	assert.NotContains(t, publishedPorts(topo, "hadoop003"), config.PortNameNodeRPC)
+}
+
+func TestAttachMapsClusterAddressesToPublishedPorts(t *testing.T) {
+	f := guideEngine(t, map[string]string{"hadoop003": "exited"})
+	c, err := attach(context.Background(), f, "x", slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+
+	// By the guide's host name and by cluster address (as a NameNode names a DataNode).
+	assert.Equal(t, "127.0.0.1:40020", c.Addr("hadoop001", config.PortNameNodeRPC))
+	got, err := c.published("hadoop001:8020")
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:40020", got)
+	got, err = c.published("172.29.7.11:9866")
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:40166", got)
+	// Addresses outside the cluster pass through.
+	got, err = c.published("example.org:443")
+	require.NoError(t, err)
+	assert.Equal(t, "example.org:443", got)
+	// A host that never ran publishes nothing: a clear error, and Addr
+	// falls back to the in-network address.
+	_, err = c.published("hadoop003:2181")
+	require.ErrorContains(t, err, "hadoop003 does not publish port 2181")
+	assert.Equal(t, "hadoop003:2181", c.Addr("hadoop003", 2181))
+}
+
+func TestRefreshFollowsPortsOfARestartedHost(t *testing.T) {
+	f := guideEngine(t, nil)
+	c, err := attach(context.Background(), f, "x", slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1:40070", c.Addr("hadoop001", config.PortNameNodeHTTP))
+
+	// Stopped: the engine lists no ports; the last ones are kept.
+	f.containers[0].State, f.containers[0].Ports = "exited", map[int]int{}
+	views, err := c.refresh(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "exited", views["hadoop001"].State)
+	assert.Equal(t, "127.0.0.1:40070", c.Addr("hadoop001", config.PortNameNodeHTTP))
+
+	// Started again on new host ports: one listing moves every address.
+	f.containers[0].State, f.containers[0].Ports = "running", map[int]int{config.PortNameNodeHTTP: 45555}
+	_, err = c.refresh(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:45555", c.Addr("hadoop001", config.PortNameNodeHTTP))
+}
+
+func TestCheckAllAliveNamesTheExitedDaemonWithOnePsPerRunningHost(t *testing.T) {
+	f := guideEngine(t, map[string]string{"hadoop003": "paused"})
+	c, err := attach(context.Background(), f, "x", slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	ps := func(procs ...string) docker.Result {
+		out := ""
+		for i, p := range procs {
+			out += itoa(100+i) + " Sl /usr/lib/jvm/java-17/bin/java -Dproc_" + p + " -Xmx128m\n"
+		}
+		return docker.Result{Stdout: out}
+	}
+	f.execs = map[string]docker.Result{
+		"hh-x-hadoop001 bash -c ps -eo pid=,stat=,args=": ps("zookeeper", "journalnode", "namenode", "zkfc", "datanode", "nodemanager"),
+		// hadoop002's NameNode is gone.
+		"hh-x-hadoop002 bash -c ps -eo pid=,stat=,args=": ps("zookeeper", "journalnode", "zkfc", "datanode", "resourcemanager", "nodemanager"),
+	}
+	f.calls = nil
+	hosts := map[string]string{"hadoop001": "running", "hadoop002": "running", "hadoop003": "paused"}
+	err = c.checkAllAlive(context.Background(), hosts)
+	require.ErrorContains(t, err, "namenode on hadoop002 exited")
+	var execs int
+	for _, call := range f.calls {
+		if len(call) > 4 && call[:4] == "exec" {
+			execs++
+		}
+	}
+	assert.Equal(t, 2, execs, "one ps per running host, none on the paused one: %v", f.calls)
+
+	f.execs["hh-x-hadoop002 bash -c ps -eo pid=,stat=,args="] = ps("zookeeper", "journalnode", "namenode", "zkfc", "datanode", "resourcemanager", "nodemanager")
+	require.NoError(t, c.checkAllAlive(context.Background(), hosts))
+}
