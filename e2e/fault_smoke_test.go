@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"slices"
 	"testing"
 	"time"
@@ -64,25 +63,29 @@ func TestFaultSmoke(t *testing.T) {
 			return res.ExitCode != 0, fmt.Sprintf("%s -> %s:%d exit %d", h, peer, port, res.ExitCode)
 		}
 	}
-	unreachable := func(ctx context.Context, h string) (bool, string) {
-		d := net.Dialer{Timeout: 2 * time.Second}
-		conn, err := d.DialContext(ctx, "tcp", c.Addr(h, config.PortJournalRPC))
+	// Reachability and connect time are measured from the peer host, inside
+	// the cluster network: from this process every connection goes through
+	// a published port, whose proxy on the engine's host accepts even when
+	// the container behind it is cut off.
+	connectMillis := func(ctx context.Context, h string, timeoutSec int) (int, bool, string) {
+		res, err := c.Shell(ctx, peer, fmt.Sprintf(
+			"s=$(date +%%s%%N); nc -z -w %d %s %d; rc=$?; e=$(date +%%s%%N); echo $rc $(( (e-s)/1000000 ))", timeoutSec, h, config.PortJournalRPC))
 		if err != nil {
-			return true, "dial " + h + ": " + err.Error()
+			return 0, false, err.Error()
 		}
-		conn.Close()
-		return false, "dial " + h + " ok"
+		var rc, ms int
+		if _, err := fmt.Sscan(res.Stdout, &rc, &ms); err != nil {
+			return 0, false, fmt.Sprintf("parse %q: %v", res.Stdout, err)
+		}
+		return ms, rc == 0, fmt.Sprintf("%s -> %s:%d exit %d after %d ms", peer, h, config.PortJournalRPC, rc, ms)
+	}
+	unreachable := func(ctx context.Context, h string) (bool, string) {
+		_, ok, saw := connectMillis(ctx, h, 2)
+		return !ok, saw
 	}
 	slow := func(ctx context.Context, h string) (bool, string) {
-		d := net.Dialer{Timeout: 5 * time.Second}
-		start := time.Now()
-		conn, err := d.DialContext(ctx, "tcp", c.Addr(h, config.PortJournalRPC))
-		took := time.Since(start)
-		if err != nil {
-			return false, err.Error()
-		}
-		conn.Close()
-		return took > 150*time.Millisecond, fmt.Sprintf("connect to %s took %v", h, took.Round(time.Millisecond))
+		ms, ok, saw := connectMillis(ctx, h, 5)
+		return ok && ms > 150, saw
 	}
 
 	smokes := []smoke{

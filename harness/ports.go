@@ -143,6 +143,10 @@ func (c *Cluster) hostOf(nameOrIP string) string {
 	return ""
 }
 
+// reachTimeout bounds checkReachable: sshd answers within a second or two
+// of the host's start.
+var reachTimeout = 20 * time.Second
+
 // checkReachable proves, within seconds, that this process reaches the
 // hosts through their published ports: it reads each host's sshd banner
 // through its published port 22. When that fails the error names the
@@ -152,34 +156,40 @@ func (c *Cluster) checkReachable(ctx context.Context) error {
 	if _, err := c.refresh(ctx); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, reachTimeout)
 	defer cancel()
 	for _, h := range c.topo.Hosts {
 		addr := c.Addr(h, config.PortSSH)
 		if _, _, err := net.SplitHostPort(addr); err != nil || strings.HasPrefix(addr, h+":") {
 			return fmt.Errorf("%s publishes no port 22: the engine did not publish the host's ports", h)
 		}
+		cannotConnect := func(err error) error {
+			return fmt.Errorf("cannot connect to %s, where the engine%s published %s's port 22: %w: "+
+				"if the engine runs in a VM or on another machine, set TESTCONTAINERS_HOST_OVERRIDE to the address "+
+				"where its published ports are reachable", addr, prefixSpace(c.endpoint), h, err)
+		}
 		var lastErr error
-		dialFailed := false
+		lastDialFailed := false
 		err := poll.Until(ctx, "sshd banner of "+h+" through "+addr, 200*time.Millisecond, func(ctx context.Context) (bool, string, error) {
 			banner, err := readBanner(ctx, addr)
 			if err == nil && strings.HasPrefix(banner, "SSH-") {
 				return true, banner, nil
 			}
 			var oe *net.OpError
-			if errors.As(err, &oe) && oe.Op == "dial" {
-				dialFailed = true
-				return false, "", poll.Permanent(fmt.Errorf("cannot connect to %s, where the engine (%s) published %s's port 22: %w: "+
-					"if the engine runs in a VM or on another machine, set TESTCONTAINERS_HOST_OVERRIDE to the address "+
-					"where its published ports are reachable", addr, c.endpoint, h, err))
+			lastErr, lastDialFailed = err, errors.As(err, &oe) && oe.Op == "dial"
+			if lastDialFailed && !oe.Timeout() && ctx.Err() == nil {
+				return false, "", poll.Permanent(cannotConnect(err)) // refused, unreachable: at once
 			}
-			lastErr = err
-			return false, fmt.Sprintf("connected to %s, no banner yet (%v)", addr, err), nil
+			return false, fmt.Sprintf("no banner from %s yet (%v)", addr, err), nil
 		})
-		if err != nil && dialFailed {
+		switch {
+		case err == nil:
+		case lastDialFailed:
+			if lastErr != nil && !strings.Contains(err.Error(), "cannot connect") {
+				return cannotConnect(lastErr)
+			}
 			return err
-		}
-		if err != nil {
+		default:
 			return fmt.Errorf("reach %s through its published ports: %w (last error: %v): the engine accepts connections on "+
 				"the published port but does not forward them to the container", h, err, lastErr)
 		}
@@ -187,13 +197,23 @@ func (c *Cluster) checkReachable(ctx context.Context) error {
 	return nil
 }
 
+// readBanner reads the first line a server sends. Its own 2 s timeouts, not
+// the caller's deadline, bound it, so a dial timeout always means the
+// address did not answer.
 func readBanner(ctx context.Context, addr string) (string, error) {
 	d := net.Dialer{Timeout: 2 * time.Second}
-	conn, err := d.DialContext(ctx, "tcp", addr)
+	conn, err := d.DialContext(context.WithoutCancel(ctx), "tcp", addr)
 	if err != nil {
 		return "", err
 	}
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(2 * time.Second))
 	return bufio.NewReader(conn).ReadString('\n')
+}
+
+func prefixSpace(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " " + s
 }

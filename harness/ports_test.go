@@ -5,7 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"log/slog"
+	"net"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -126,4 +128,67 @@ func TestCheckAllAliveNamesTheExitedDaemonWithOnePsPerRunningHost(t *testing.T) 
 
 	f.execs["hh-x-hadoop002 bash -c ps -eo pid=,stat=,args="] = ps("zookeeper", "journalnode", "namenode", "zkfc", "datanode", "resourcemanager", "nodemanager")
 	require.NoError(t, c.checkAllAlive(context.Background(), hosts))
+}
+
+// reachableCluster is cluster "x" whose hosts' port 22 is published at the
+// given loopback ports.
+func reachableCluster(t *testing.T, sshPorts ...int) *Cluster {
+	t.Helper()
+	f := guideEngine(t, nil)
+	for i := range f.containers {
+		f.containers[i].Ports = map[int]int{config.PortSSH: sshPorts[i%len(sshPorts)]}
+	}
+	c, err := attach(context.Background(), f, "x", slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	return c
+}
+
+func listen(t *testing.T, serve func(net.Conn)) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			serve(conn)
+		}
+	}()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func TestCheckReachableReadsEverySSHBanner(t *testing.T) {
+	port := listen(t, func(c net.Conn) { _, _ = c.Write([]byte("SSH-2.0-OpenSSH_9.2\r\n")); c.Close() })
+	require.NoError(t, reachableCluster(t, port).checkReachable(context.Background()))
+}
+
+func TestCheckReachableSaysWhenPublishedPortsCannotBeReached(t *testing.T) {
+	// A port nothing listens on (connection refused), as when a test process
+	// dials the wrong address for an engine in a VM or on another machine.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	closed := l.Addr().(*net.TCPAddr).Port
+	require.NoError(t, l.Close())
+	start := time.Now()
+	err = reachableCluster(t, closed).checkReachable(context.Background())
+	require.Error(t, err)
+	assert.Less(t, time.Since(start), 5*time.Second, "the error must come within seconds")
+	assert.ErrorContains(t, err, "cannot connect to 127.0.0.1:"+itoa(closed))
+	assert.ErrorContains(t, err, "hadoop001's port 22")
+	assert.ErrorContains(t, err, "TESTCONTAINERS_HOST_OVERRIDE")
+}
+
+func TestCheckReachableSaysWhenThePublishedPortLeadsNowhere(t *testing.T) {
+	// The port accepts and hangs up: an engine's port proxy that cannot
+	// forward to the container.
+	port := listen(t, func(c net.Conn) { c.Close() })
+	restore := reachTimeout
+	reachTimeout = time.Second
+	t.Cleanup(func() { reachTimeout = restore })
+	err := reachableCluster(t, port).checkReachable(context.Background())
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "does not forward them to the container")
 }

@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+
+	"github.com/haharness/haharness/harness/docker"
 	"github.com/haharness/haharness/harness/harnesstest"
 )
 
@@ -80,29 +83,24 @@ func runCLI(t *testing.T, bin string, timeout, interruptAfter time.Duration, arg
 	return r
 }
 
-func dockerAnswers() bool {
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	return exec.CommandContext(ctx, "docker", "version", "--format", "{{.Server.Version}}").Run() == nil
-}
-
-// assertNothingCreated checks that no container or network carries the
-// cluster's label.
+// assertNothingCreated checks, through the Engine API, that no container
+// or network carries the cluster's label. Without an engine nothing can
+// have been created.
 func assertNothingCreated(t *testing.T, cluster string) {
 	t.Helper()
-	if !dockerAnswers() {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	eng, err := docker.Connect(ctx)
+	if err != nil {
 		return
 	}
-	for _, args := range [][]string{
-		{"ps", "-a", "-q", "--filter", "label=io.haharness.cluster=" + cluster},
-		{"network", "ls", "-q", "--filter", "label=io.haharness.cluster=" + cluster},
-	} {
-		out, err := exec.Command("docker", args...).Output()
-		if err != nil {
-			t.Errorf("docker %v: %v", args, err)
-		} else if s := strings.TrimSpace(string(out)); s != "" {
-			t.Errorf("docker %v: want nothing created, found %s", args, s)
-		}
+	cs, err := eng.Containers(ctx, docker.LabelCluster+"="+cluster)
+	if assert.NoError(t, err) {
+		assert.Empty(t, cs, "want no container created")
+	}
+	nets, err := eng.Networks(ctx, docker.LabelCluster+"="+cluster)
+	if assert.NoError(t, err) {
+		assert.Empty(t, nets, "want no network created")
 	}
 }
 

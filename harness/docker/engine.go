@@ -152,13 +152,19 @@ func connect(ctx context.Context) (e *Engine, err error) {
 }
 
 // sharesNetworkNamespace reports whether the engine runs in this process's
-// network namespace: a local socket, and a gateway of one of its networks
-// (docker0's 172.17.0.1, Podman's 10.88.0.1) is an address of this
-// namespace's interfaces.
+// network namespace: a local socket whose serving process (its peer
+// credentials) has this process's network namespace; or, when that cannot
+// be told, a gateway of one of the engine's networks (docker0's 172.17.0.1)
+// is an address of this namespace's interfaces. Podman's gateways alone do
+// not tell: netavark creates a network's bridge (podman0, 10.88.0.1) only
+// while a container uses it.
 func (e *Engine) sharesNetworkNamespace(ctx context.Context) bool {
 	u, err := url.Parse(e.endpoint)
 	if err != nil || u.Scheme != "unix" {
 		return false
+	}
+	if same, known := sameNetNSAsPeer(u.Path); known {
+		return same
 	}
 	local := map[netip.Addr]bool{}
 	addrs, err := net.InterfaceAddrs()
