@@ -2,7 +2,7 @@
 GO ?= go
 E2E_TIMEOUT ?= 60m
 
-.PHONY: all build test unit e2e lint images env clean-clusters demo
+.PHONY: all build test unit e2e lint images env clean-clusters demo test-podman
 
 all: build
 
@@ -55,3 +55,16 @@ demo: env build
 # Remove clusters whose creating process is gone (add ALL=1 for every cluster).
 clean-clusters: build
 	./bin/haharness gc $(if $(ALL),--all,)
+
+# The same code on Podman's Docker-compatible API (Debian's podman 4.3) as a
+# second engine; not part of `make test`. setup installs podman,
+# podman-service.sh starts `podman system service` on its root socket unless
+# it answers. The images are built into Podman's store on first use (no
+# registry needed: debootstrap, Maven Central). Ryuk is off: its image comes
+# from a registry.
+test-podman: env build
+	@host=$$(bash scripts/podman-service.sh) && set -x && \
+	export DOCKER_HOST=$$host TESTCONTAINERS_RYUK_DISABLED=true HAHARNESS_REQUIRE_DOCKER=1 && \
+	./bin/haharness engine && \
+	./bin/haharness demo && \
+	$(GO) test -p 1 -count=1 -timeout 40m -v ./e2e -run 'TestGuideCluster|TestFaultSmoke'

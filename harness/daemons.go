@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -92,18 +93,17 @@ type Process struct {
 }
 
 // Processes lists the daemon JVMs running on host h (the guide's jps view).
-// A host that is not running has none.
+// A host that is not running (stopped or paused) has none: nil.
 func (c *Cluster) Processes(ctx context.Context, h string) ([]Process, error) {
-	st, err := c.engine.Inspect(ctx, c.Container(h))
+	res, err := c.Shell(ctx, h, "ps -eo pid=,stat=,args=")
+	if errors.Is(err, docker.ErrConflict) {
+		return nil, nil // the engine refuses exec in a stopped or paused container
+	}
 	if err != nil {
 		return nil, err
 	}
-	if !st.Running || st.Paused {
-		return nil, nil
-	}
-	res, err := c.mustShell(ctx, h, "ps -eo pid=,stat=,args=")
-	if err != nil {
-		return nil, err
+	if res.ExitCode != 0 {
+		return nil, fmt.Errorf("ps on %s: exit %d: %s", h, res.ExitCode, lastLines(res.Combined(), 5))
 	}
 	return parseProcesses(h, res.Stdout), nil
 }

@@ -196,9 +196,7 @@ func attach(ctx context.Context, eng engine, name string, log *slog.Logger) (*Cl
 	for _, l := range cs {
 		c.ips[l.Labels[docker.LabelHost]] = l.Labels[labelIP]
 	}
-	if _, err := c.refresh(ctx); err != nil {
-		return nil, err
-	}
+	c.absorb(cs)
 	if files, err := eng.CopyFrom(ctx, c.Container(topo.Hosts[0]), config.ConfDir); err == nil {
 		c.conf = config.Files{}
 		for p, b := range files {

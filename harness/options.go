@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"os"
 	"regexp"
 	"time"
 
@@ -39,6 +40,7 @@ func defaultOptions() options {
 		name:          "hh" + hex.EncodeToString(b),
 		topo:          topology.Guide(),
 		hadoopVersion: images.DefaultHadoop,
+		image:         os.Getenv(EnvImage),
 		fencing:       config.FenceSSHThenShell,
 		overrides:     config.Overrides{},
 		log:           slog.New(slog.DiscardHandler),
@@ -75,9 +77,16 @@ func WithHadoopVersion(v string) Option {
 	return func(o *options) error { o.hadoopVersion = v; return nil }
 }
 
-// WithImage runs the cluster on an image you built (for example from the
-// official binary tarball) instead of building one. It must meet
-// images/CONTRACT.md; Start checks it before creating anything.
+// EnvImage names a prebuilt image to run instead of building one, as
+// WithImage does (WithImage wins).
+const EnvImage = "HAHARNESS_IMAGE"
+
+// WithImage runs the cluster on a prebuilt image (your own, built for
+// example from the official binary tarball, or one the images workflow
+// published) instead of building one; it is pulled if the engine does not
+// have it. It must meet images/CONTRACT.md: Start checks it before creating
+// anything and names every missing part. Default: $HAHARNESS_IMAGE, else
+// the release's image, pulled or built.
 func WithImage(ref string) Option {
 	return func(o *options) error { o.image = ref; return nil }
 }

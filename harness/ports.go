@@ -50,6 +50,12 @@ func (c *Cluster) refresh(ctx context.Context) (map[string]hostView, error) {
 	if err != nil {
 		return nil, err
 	}
+	return c.absorb(cs), nil
+}
+
+// absorb takes a listing of the cluster's containers into the port map and
+// returns each host's view.
+func (c *Cluster) absorb(cs []docker.Container) map[string]hostView {
 	views := map[string]hostView{}
 	for _, h := range c.topo.Hosts {
 		views[h] = hostView{State: "missing"}
@@ -70,7 +76,21 @@ func (c *Cluster) refresh(ctx context.Context) (map[string]hostView, error) {
 			c.ports[h] = maps.Clone(ct.Ports)
 		}
 	}
-	return views, nil
+	return views
+}
+
+// HostStates returns each host container's engine state (running, paused,
+// exited...; "missing" when its container is gone), from one listing.
+func (c *Cluster) HostStates(ctx context.Context) (map[string]string, error) {
+	views, err := c.refresh(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for h, v := range views {
+		out[h] = v.State
+	}
+	return out, nil
 }
 
 // Addr returns the address at which this process reaches a port of host h:

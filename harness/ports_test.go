@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,13 +103,7 @@ func TestCheckAllAliveNamesTheExitedDaemonWithOnePsPerRunningHost(t *testing.T) 
 	f := guideEngine(t, map[string]string{"hadoop003": "paused"})
 	c, err := attach(context.Background(), f, "x", slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
-	ps := func(procs ...string) docker.Result {
-		out := ""
-		for i, p := range procs {
-			out += itoa(100+i) + " Sl /usr/lib/jvm/java-17/bin/java -Dproc_" + p + " -Xmx128m\n"
-		}
-		return docker.Result{Stdout: out}
-	}
+	ps := psOutput
 	f.execs = map[string]docker.Result{
 		"hh-x-hadoop001 bash -c ps -eo pid=,stat=,args=": ps("zookeeper", "journalnode", "namenode", "zkfc", "datanode", "nodemanager"),
 		// hadoop002's NameNode is gone.
@@ -191,4 +186,48 @@ func TestCheckReachableSaysWhenThePublishedPortLeadsNowhere(t *testing.T) {
 	err := reachableCluster(t, port).checkReachable(context.Background())
 	require.Error(t, err)
 	assert.ErrorContains(t, err, "does not forward them to the container")
+}
+
+// TestStatusAsksTheEngineOnce counts the engine calls of one status read
+// and of one not-ready WaitReady poll (a status read, then the liveness
+// check): one container listing, plus one ps per running host. The probes
+// themselves go to the daemons, not to the engine.
+func TestStatusAsksTheEngineOnce(t *testing.T) {
+	f := guideEngine(t, nil)
+	c, err := attach(context.Background(), f, "x", slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	f.calls = nil
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	st, _ := c.Status(ctx, StatusOptions{}) // nothing listens on the fake ports: every daemon is "down"
+	assert.Equal(t, []string{"list containers [io.haharness.cluster=x]"}, f.calls, "one status read")
+	assert.Equal(t, map[string]string{"hadoop001": "running", "hadoop002": "running", "hadoop003": "running"}, st.Hosts)
+
+	f.execs = map[string]docker.Result{}
+	for _, h := range c.topo.Hosts {
+		var procs []string
+		for _, r := range c.topo.RolesOf(h) {
+			procs = append(procs, string(r))
+		}
+		f.execs[c.Container(h)+" bash -c ps -eo pid=,stat=,args="] = psOutput(procs...)
+	}
+	f.calls = nil
+	require.NoError(t, c.checkAllAlive(context.Background(), st.Hosts))
+	assert.Len(t, f.calls, 3, "nothing but the three ps: %v", f.calls)
+	execs := 0
+	for _, call := range f.calls {
+		if strings.HasPrefix(call, "exec") && strings.Contains(call, "ps -eo") {
+			execs++
+		}
+	}
+	assert.Equal(t, 3, execs, "the liveness check of a not-ready poll: one ps per running host: %v", f.calls)
+}
+
+// psOutput is what ps prints on a host running the daemons procs.
+func psOutput(procs ...string) docker.Result {
+	out := ""
+	for i, p := range procs {
+		out += itoa(100+i) + " Sl /usr/lib/jvm/java-17/bin/java -Dproc_" + p + " -Xmx128m\n"
+	}
+	return docker.Result{Stdout: out}
 }

@@ -218,14 +218,11 @@ func (c *Cluster) Status(ctx context.Context, o StatusOptions) (Status, error) {
 	t := c.topo
 	s := Status{DataNodes: len(t.On(topology.DataNode)), NodeManagers: len(t.On(topology.NodeManager))}
 	// One engine call: host states and the ports every probe below dials.
-	views, err := c.refresh(ctx)
+	hosts, err := c.HostStates(ctx)
 	if err != nil {
 		return s, err
 	}
-	s.Hosts = map[string]string{}
-	for h, v := range views {
-		s.Hosts[h] = v.State
-	}
+	s.Hosts = hosts
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	for _, h := range t.On(topology.NameNode) {

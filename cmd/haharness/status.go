@@ -103,11 +103,14 @@ func gatherStatus(ctx context.Context, c *harness.Cluster) (statusView, error) {
 	var wg sync.WaitGroup
 	var statusErr error
 	wg.Go(func() { v.HA, statusErr = c.Status(ctx, harness.StatusOptions{CLI: true}) })
+	states, err := c.HostStates(ctx)
+	if err != nil {
+		v.Errors = append(v.Errors, err.Error())
+	}
 	for _, h := range t.Hosts {
 		hv := hostView{Host: h, Processes: []harness.Process{}}
-		state, err := c.HostState(ctx, h)
-		if err != nil {
-			v.Errors = append(v.Errors, fmt.Sprintf("%s: %v", h, err))
+		state := states[h]
+		if state == "" {
 			state = "unknown"
 		}
 		hv.State = state

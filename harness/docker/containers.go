@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/netip"
 	"strings"
 
@@ -32,11 +33,22 @@ type Network struct {
 }
 
 // CreateNetwork creates a bridge network with the given subnet. A subnet
-// that overlaps another network's is ErrConflict.
+// that overlaps another network's is ErrConflict. So is, for an engine in
+// this process's network namespace, a subnet that overlaps an address of
+// this machine's interfaces: another engine's bridge (dockerd's and Podman's
+// networks side by side), which engines do not check against each other;
+// two routes to one subnet would send published ports' traffic to the wrong
+// bridge.
 func (e *Engine) CreateNetwork(ctx context.Context, name, subnet string, labels map[string]string) error {
 	pfx, err := netip.ParsePrefix(subnet)
 	if err != nil {
 		return fmt.Errorf("create network %s: subnet %q: %w", name, subnet, err)
+	}
+	if e.localNetNS {
+		if iface, addr, ok := localAddrIn(pfx); ok {
+			return fmt.Errorf("create network %s: %w: subnet %s overlaps %s on %s, a network of this machine (another engine's?)",
+				name, ErrConflict, subnet, addr, iface)
+		}
 	}
 	_, err = e.cli.NetworkCreate(ctx, name, client.NetworkCreateOptions{
 		Driver: "bridge", Labels: labels,
@@ -297,4 +309,25 @@ func memoryUsed(m container.MemoryStats) uint64 {
 		return m.Usage
 	}
 	return m.Usage - cache
+}
+
+// localAddrIn returns an interface of this network namespace with an
+// address in pfx.
+func localAddrIn(pfx netip.Prefix) (iface string, addr netip.Addr, ok bool) {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return "", netip.Addr{}, false
+	}
+	for _, in := range ifs {
+		addrs, err := in.Addrs()
+		if err != nil {
+			continue
+		}
+		for _, a := range addrs {
+			if p, err := netip.ParsePrefix(a.String()); err == nil && (pfx.Contains(p.Addr()) || p.Masked().Contains(pfx.Addr())) {
+				return in.Name, p.Addr(), true
+			}
+		}
+	}
+	return "", netip.Addr{}, false
 }

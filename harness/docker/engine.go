@@ -22,11 +22,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/netip"
 	"net/url"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
@@ -90,7 +92,11 @@ type Engine struct {
 	bind netip.Addr
 	// endpoint is the engine's address, for messages.
 	endpoint string
+	// localNetNS: the engine runs in this process's network namespace, so
+	// its bridges and routes are this namespace's (CreateNetwork).
+	localNetNS bool
 
+	requests   atomic.Int64
 	reaperOnce sync.Once
 	reaper     reaperState
 }
@@ -131,7 +137,13 @@ func connect(ctx context.Context) (e *Engine, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v: %s", ErrEngine, err, engineHelp)
 	}
-	cli := p.Client()
+	e = &Engine{provider: p}
+	// The same discovery, with a hook that counts (and with
+	// HAHARNESS_TRACE_ENGINE=1 prints) every Engine API request.
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx, client.WithHTTPRequestHook(e.countRequest))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v: %s", ErrEngine, err, engineHelp)
+	}
 	if _, err := cli.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v: %s", ErrEngine, cli.DaemonHost(), err, engineHelp)
 	}
@@ -139,8 +151,9 @@ func connect(ctx context.Context) (e *Engine, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: where are published ports reachable: %v", ErrEngine, err)
 	}
-	e = &Engine{cli: cli, provider: p, endpoint: cli.DaemonHost()}
-	if _, set := os.LookupEnv("TESTCONTAINERS_HOST_OVERRIDE"); !set && host != "localhost" && e.sharesNetworkNamespace(ctx) {
+	e.cli, e.endpoint = cli, cli.DaemonHost()
+	e.localNetNS = e.sharesNetworkNamespace(ctx)
+	if _, set := os.LookupEnv("TESTCONTAINERS_HOST_OVERRIDE"); !set && host != "localhost" && e.localNetNS {
 		// testcontainers-go guesses the gateway when this process runs in
 		// a container; but when the engine itself runs in this process's
 		// network namespace (an engine started inside a sandbox or CI
@@ -208,6 +221,19 @@ func publishAddrs(daemonHost string) (dial string, bind netip.Addr) {
 	}
 	return daemonHost, netip.IPv4Unspecified()
 }
+
+var traceEngine = os.Getenv("HAHARNESS_TRACE_ENGINE") == "1"
+
+func (e *Engine) countRequest(r *http.Request) error {
+	e.requests.Add(1)
+	if traceEngine {
+		fmt.Fprintf(os.Stderr, "engine: %s %s\n", r.Method, r.URL.Path)
+	}
+	return nil
+}
+
+// Requests is the number of Engine API requests made so far.
+func (e *Engine) Requests() int64 { return e.requests.Load() }
 
 // QuietLibraryLogs silences testcontainers-go's own log lines (its banner
 // on connect), for programs that print their own, such as the CLI.

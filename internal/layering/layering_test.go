@@ -112,3 +112,11 @@ func TestNoBareSleeps(t *testing.T) {
 	}
 	assert.Empty(t, bare, "bare sleeps outside internal/poll")
 }
+
+// TestNoDockerCLI: the engine is reached through the Engine API only
+// (harness/docker); no Go file execs the docker binary.
+func TestNoDockerCLI(t *testing.T) {
+	require.NotEmpty(t, gitGrep(t, `exec\.Command`, "*.go"),
+		"git grep sees no exec.Command at all: the check below would prove nothing")
+	assert.Empty(t, gitGrep(t, `exec\.Command\(Context\)\?(.*"docker"`, "*.go"), "Go code that execs the docker CLI")
+}
