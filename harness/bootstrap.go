@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/haharness/haharness/harness/config"
+	"github.com/haharness/haharness/harness/docker"
 	"github.com/haharness/haharness/harness/observe"
 	"github.com/haharness/haharness/harness/topology"
 	"github.com/haharness/haharness/internal/poll"
@@ -246,6 +247,15 @@ func dialable(ctx context.Context, addr string) bool {
 // per running host, no other engine call.
 func (c *Cluster) checkAllAlive(ctx context.Context, hosts map[string]string) error {
 	for _, h := range c.topo.Hosts {
+		if hosts[h] == "exited" || hosts[h] == "dead" {
+			// Stopped by a fault, or killed by the kernel: only the
+			// latter is an error worth stopping a wait for.
+			if st, err := c.engine.Inspect(ctx, c.Container(h)); err == nil && st.OOMKilled {
+				return fmt.Errorf("host %s (container %s) was killed for lack of memory: %w: give the engine more memory "+
+					"(Docker Desktop, Colima and Podman machines run in a VM with a fixed size; the guide's cluster needs about %d MiB)",
+					h, c.Container(h), docker.ErrOutOfMemory, config.EstimateMemoryMiB(c.topo))
+			}
+		}
 		if hosts[h] != "running" {
 			continue
 		}

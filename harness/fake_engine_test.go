@@ -20,6 +20,7 @@ type fakeEngine struct {
 	containers []docker.Container
 	networks   []docker.Network
 	execs      map[string]docker.Result // "container cmd..." → result
+	oomKilled  map[string]bool          // containers the kernel killed for memory
 }
 
 var _ engine = (*fakeEngine)(nil)
@@ -173,7 +174,8 @@ func (f *fakeEngine) Inspect(_ context.Context, name string) (docker.State, erro
 	defer f.mu.Unlock()
 	for _, c := range f.containers {
 		if c.Name == name {
-			return docker.State{Status: c.State, Running: c.State == "running" || c.State == "paused", Paused: c.State == "paused"}, nil
+			return docker.State{Status: c.State, Running: c.State == "running" || c.State == "paused", Paused: c.State == "paused",
+				OOMKilled: f.oomKilled[name]}, nil
 		}
 	}
 	return docker.State{}, fmt.Errorf("inspect %s: %w", name, docker.ErrNotFound)

@@ -231,3 +231,26 @@ func psOutput(procs ...string) docker.Result {
 	}
 	return docker.Result{Stdout: out}
 }
+
+func TestAHostKilledForMemoryStopsTheWaitWithErrOutOfMemory(t *testing.T) {
+	f := guideEngine(t, map[string]string{"hadoop003": "exited"})
+	c, err := attach(context.Background(), f, "x", slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	f.execs = map[string]docker.Result{}
+	for _, h := range []string{"hadoop001", "hadoop002"} {
+		var procs []string
+		for _, r := range c.topo.RolesOf(h) {
+			procs = append(procs, string(r))
+		}
+		f.execs[c.Container(h)+" bash -c ps -eo pid=,stat=,args="] = psOutput(procs...)
+	}
+	hosts := map[string]string{"hadoop001": "running", "hadoop002": "running", "hadoop003": "exited"}
+	// Stopped by a fault: not an error of its own.
+	require.NoError(t, c.checkAllAlive(context.Background(), hosts))
+	// Killed by the kernel for memory: a typed error naming the host and the fix.
+	f.oomKilled = map[string]bool{"hh-x-hadoop003": true}
+	err = c.checkAllAlive(context.Background(), hosts)
+	require.ErrorIs(t, err, docker.ErrOutOfMemory)
+	assert.ErrorContains(t, err, "hadoop003")
+	assert.ErrorContains(t, err, "give the engine more memory")
+}

@@ -15,24 +15,31 @@ func cmdImages(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "images")
 	hadoop := &hadoopValue{v: images.DefaultHadoop}
 	fs.Var(hadoop, "hadoop", "Hadoop `version` to build the image for")
+	all := fs.Bool("all", false, "build the image of every known release (what the images workflow publishes)")
 	if err := parseNone(fs, args); err != nil {
 		return err
 	}
-	rel, err := images.Lookup(hadoop.v)
-	if err != nil {
-		return err
+	rels := images.Releases()
+	if !*all {
+		rel, err := images.Lookup(hadoop.v)
+		if err != nil {
+			return err
+		}
+		rels = []images.Release{rel}
 	}
 	eng, err := docker.Connect(ctx)
 	if err != nil {
 		return err
 	}
 	b := &images.Builder{Engine: eng, Log: stepLogger(e), Out: e.stderr}
-	start := time.Now()
-	ref, err := b.Ensure(ctx, rel)
-	if err != nil {
-		return err
+	for _, rel := range rels {
+		start := time.Now()
+		ref, err := b.Ensure(ctx, rel)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s (Hadoop %s, ZooKeeper %s) ready in %v\n", ref, rel.Hadoop, rel.ZooKeeper, time.Since(start).Round(100*time.Millisecond))
 	}
-	fmt.Fprintf(e.stdout, "%s (Hadoop %s, ZooKeeper %s) ready in %v\n", ref, rel.Hadoop, rel.ZooKeeper, time.Since(start).Round(100*time.Millisecond))
 	return nil
 }
 

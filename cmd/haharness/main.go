@@ -80,7 +80,7 @@ func commands() []command {
 		{"scenario", "list | run NAME [--name N] [--seed N] [--out DIR]", "list or run the failure scenarios", groupScenario, cmdScenario},
 		{"report", "HISTORY.json [-o OUT.html]", "render a saved scenario history as an HTML timeline", groupScenario, cmdReport},
 
-		{"images", "[--hadoop VERSION]", "build the cluster image if missing and print its ref", groupOther, cmdImages},
+		{"images", "[--hadoop VERSION | --all]", "pull or build the cluster image if missing and print its ref", groupOther, cmdImages},
 		{"engine", "[--reaper]", "print the container engine found (as testcontainers-go finds it) and where ports are published", groupOther, cmdEngine},
 		{"version", "", "print the default Hadoop version and the known releases", groupOther, cmdVersion},
 		{"help", "[COMMAND]", "show help", groupOther, nil},
