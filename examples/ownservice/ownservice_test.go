@@ -57,8 +57,8 @@ func TestOwnServiceWritesThroughClusterNetwork(t *testing.T) {
 	// runs do not share it. Terminate removes it with the container;
 	// removeImage covers a build that succeeded when the container could not
 	// be created. Cleanups run last-registered first: the container goes
-	// before the cluster, whose network cannot be removed while it is
-	// attached.
+	// before the cluster (a container still running on the cluster network
+	// would keep the network from being removed).
 	base := c.Image()
 	repo, tag := "haharness-ownservice", c.Name()
 	removeImage(t, repo+":"+tag)

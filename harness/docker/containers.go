@@ -76,9 +76,23 @@ func (e *Engine) Networks(ctx context.Context, filters ...string) ([]Network, er
 	return out, nil
 }
 
-// RemoveNetwork removes a network; a missing one is not an error.
+// RemoveNetwork removes a network; a missing one is not an error. Containers
+// still attached to it (a user's own, joined to a cluster) are disconnected
+// first, since the engine refuses to remove a network in use.
 func (e *Engine) RemoveNetwork(ctx context.Context, name string) error {
-	_, err := e.cli.NetworkRemove(ctx, name, client.NetworkRemoveOptions{})
+	in, err := e.cli.NetworkInspect(ctx, name, client.NetworkInspectOptions{})
+	if err = wrap(err, "inspect network", name); errors.Is(err, ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	for id := range in.Network.Containers {
+		_, err := e.cli.NetworkDisconnect(ctx, name, client.NetworkDisconnectOptions{Container: id, Force: true})
+		if err = wrap(err, "disconnect "+id+" from network", name); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+	}
+	_, err = e.cli.NetworkRemove(ctx, name, client.NetworkRemoveOptions{})
 	if err = wrap(err, "remove network", name); errors.Is(err, ErrNotFound) {
 		return nil
 	}
