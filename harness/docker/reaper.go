@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/testcontainers/testcontainers-go"
@@ -43,7 +44,7 @@ func (e *Engine) startReaper(ctx context.Context) reaperState {
 				"set TESTCONTAINERS_RYUK_DISABLED=true to skip this attempt", image, err)}
 		}
 	}
-	r, err := testcontainers.NewReaper(ctx, testcontainers.SessionID(), e.provider, "") //nolint:staticcheck // the public way to join the session's reaper
+	r, err := e.newReaper(ctx)
 	if err != nil {
 		return reaperState{note: fmt.Sprintf("the reaper (Ryuk) did not start: %v", err)}
 	}
@@ -53,4 +54,40 @@ func (e *Engine) startReaper(ctx context.Context) reaperState {
 		return reaperState{note: fmt.Sprintf("the reaper (Ryuk) did not accept a connection: %v", err)}
 	}
 	return reaperState{labels: r.Labels()} //nolint:staticcheck // GenericLabels under another name
+}
+
+// newReaper starts the session's reaper, or joins the one another process
+// of the session started (another package of the same `go test`).
+// testcontainers-go waits for the reaper's published port, and later
+// connects to it, at a provider's DaemonHost: the provider passed in when it
+// starts the reaper, a new one of its own when it joins. Where connect
+// settled on another address for published ports than testcontainers-go's
+// guess (the engine runs in this process's network namespace inside a
+// container: testcontainers-go guesses the bridge network's gateway, or,
+// when the network lists none, the default route's router, a machine that
+// does not forward the engine's ports), both get connect's address from
+// TESTCONTAINERS_HOST_OVERRIDE, set while the reaper starts (a provider
+// reads it once, on its first DaemonHost) and restored after.
+func (e *Engine) newReaper(ctx context.Context) (*testcontainers.Reaper, error) {
+	provider := e.provider
+	guess, err := e.provider.DaemonHost(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("where are published ports reachable: %w", err)
+	}
+	if dial, _ := publishAddrs(guess); dial != e.host {
+		const override = "TESTCONTAINERS_HOST_OVERRIDE"
+		old, had := os.LookupEnv(override)
+		os.Setenv(override, e.host)
+		defer func() {
+			if had {
+				os.Setenv(override, old)
+			} else {
+				os.Unsetenv(override)
+			}
+		}()
+		if provider, err = testcontainers.NewDockerProvider(); err != nil {
+			return nil, err
+		}
+	}
+	return testcontainers.NewReaper(ctx, testcontainers.SessionID(), provider, "") //nolint:staticcheck // the public way to join the session's reaper
 }
