@@ -35,7 +35,7 @@ e2e: env build
 	  $(BLOCKED) $(GO) test -p 1 -count=1 -timeout $(E2E_TIMEOUT) -v ./e2e/... ./cmd/... ./examples/...
 
 # Everything: the README's test command.
-test: env lint unit e2e
+test: env lint unit e2e test-podman
 
 # Build the images ahead of time (they are also built on demand).
 images: env build
@@ -57,14 +57,18 @@ clean-clusters: build
 	./bin/haharness gc $(if $(ALL),--all,)
 
 # The same code on Podman's Docker-compatible API (Debian's podman 4.3) as a
-# second engine; not part of `make test`. setup installs podman,
+# second engine, also unable to reach container addresses; the last part of
+# `make test`. setup installs podman,
 # podman-service.sh starts `podman system service` on its root socket unless
 # it answers. The images are built into Podman's store on first use (no
-# registry needed: debootstrap, Maven Central). Ryuk is off: its image comes
-# from a registry.
+# registry needed: debootstrap, Maven Central); then the engine conformance
+# test checks each engine feature the harness uses, in seconds, before the
+# demo and the e2e smoke tests. Ryuk is off: its image comes from a registry.
 test-podman: env build
 	@host=$$(bash scripts/podman-service.sh) && set -x && \
 	export DOCKER_HOST=$$host TESTCONTAINERS_RYUK_DISABLED=true HAHARNESS_REQUIRE_DOCKER=1 && \
 	./bin/haharness engine && \
-	./bin/haharness demo && \
-	$(GO) test -p 1 -count=1 -timeout 40m -v ./e2e -run 'TestGuideCluster|TestFaultSmoke'
+	image=$$(./bin/haharness images | awk '{print $$1}') && \
+	HAHARNESS_ENGINE_TEST_IMAGE=$$image $(GO) test -count=1 -v -run TestEngineConformance ./harness/docker && \
+	$(BLOCKED) ./bin/haharness demo && \
+	$(BLOCKED) $(GO) test -p 1 -count=1 -timeout 40m -v ./e2e -run 'TestGuideCluster|TestFaultSmoke'

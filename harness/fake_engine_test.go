@@ -21,6 +21,8 @@ type fakeEngine struct {
 	networks   []docker.Network
 	execs      map[string]docker.Result // "container cmd..." → result
 	oomKilled  map[string]bool          // containers the kernel killed for memory
+	// execFn, when set, answers execs the execs map does not name.
+	execFn func(key string) docker.Result
 }
 
 var _ engine = (*fakeEngine)(nil)
@@ -188,7 +190,10 @@ func (f *fakeEngine) Exec(_ context.Context, name string, cmd []string, _ docker
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.execs[key], nil
+	if r, ok := f.execs[key]; ok || f.execFn == nil {
+		return r, nil
+	}
+	return f.execFn(key), nil
 }
 
 func (f *fakeEngine) CopyFrom(_ context.Context, name, path string) (map[string][]byte, error) {

@@ -188,9 +188,23 @@ func (c *Cluster) checkReachable(ctx context.Context) error {
 				"if the engine runs in a VM or on another machine, set TESTCONTAINERS_HOST_OVERRIDE to the address "+
 				"where its published ports are reachable", addr, prefixSpace(c.endpoint), h, err)
 		}
+		// First sshd must listen inside the host: an engine that forwards
+		// published ports in the kernel (Podman's netavark DNAT, no
+		// userland proxy) answers "connection refused" from the container
+		// itself until then, which is no verdict on the forwarding.
+		err := poll.Until(ctx, "sshd listening inside "+h, 100*time.Millisecond, func(ctx context.Context) (bool, string, error) {
+			res, err := c.engine.Exec(ctx, c.Container(h), []string{"bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/22"}, docker.ExecOptions{})
+			if err != nil {
+				return false, "", poll.Permanent(err)
+			}
+			return res.ExitCode == 0, "not yet", nil
+		})
+		if err != nil {
+			return fmt.Errorf("%s: sshd does not listen on port 22 inside the host: %w", h, err)
+		}
 		var lastErr error
 		lastDialFailed := false
-		err := poll.Until(ctx, "sshd banner of "+h+" through "+addr, 200*time.Millisecond, func(ctx context.Context) (bool, string, error) {
+		err = poll.Until(ctx, "sshd banner of "+h+" through "+addr, 200*time.Millisecond, func(ctx context.Context) (bool, string, error) {
 			banner, err := readBanner(ctx, addr)
 			if err == nil && strings.HasPrefix(banner, "SSH-") {
 				return true, banner, nil

@@ -254,3 +254,26 @@ func TestAHostKilledForMemoryStopsTheWaitWithErrOutOfMemory(t *testing.T) {
 	assert.ErrorContains(t, err, "hadoop003")
 	assert.ErrorContains(t, err, "give the engine more memory")
 }
+
+func TestCheckReachableWaitsForSSHDInsideTheHostFirst(t *testing.T) {
+	// Until sshd listens inside a host, an engine that forwards ports in
+	// the kernel refuses connections: the check waits for sshd (through
+	// exec) before it reads banners, so that refusal is not taken as "the
+	// published ports cannot be reached".
+	port := listen(t, func(c net.Conn) { _, _ = c.Write([]byte("SSH-2.0-OpenSSH_9.2\r\n")); c.Close() })
+	c := reachableCluster(t, port)
+	f := c.engine.(*fakeEngine)
+	probes := 0
+	f.execFn = func(key string) docker.Result {
+		if !strings.Contains(key, "/dev/tcp/127.0.0.1/22") {
+			return docker.Result{}
+		}
+		probes++
+		if probes < 4 {
+			return docker.Result{ExitCode: 1, Stderr: "connect: Connection refused"}
+		}
+		return docker.Result{}
+	}
+	require.NoError(t, c.checkReachable(context.Background()))
+	assert.GreaterOrEqual(t, probes, 4, "the check waited for sshd inside the host")
+}

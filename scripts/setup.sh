@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # One-time (idempotent) set-up of a machine for haharness: makes sure a
-# Docker engine answers and that the tools the harness builds its images with
-# (debootstrap, maven) and the report test's browser (chromium) are present.
+# Docker engine answers, that debootstrap is there for the image build's
+# fallback where no registry answers (the build itself needs only the
+# engine: Maven runs in a builder container), that the report test's browser
+# (chromium) is present, and installs Podman (the second engine `make
+# test-podman` runs on; its API service is started by
+# scripts/podman-service.sh, not here).
 # On Debian as root it installs what is missing and starts dockerd; elsewhere
-# it says what is missing and exits 1 (chromium is only warned about).
+# it says what is missing and exits 1 (chromium and podman are only warned about).
 set -euo pipefail
 
 answers() { timeout 10 docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
@@ -12,10 +16,15 @@ need_pkgs=()
 command -v docker >/dev/null 2>&1 || need_pkgs+=(docker.io)
 command -v dockerd >/dev/null 2>&1 || need_pkgs+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || need_pkgs+=(debootstrap)
-command -v mvn >/dev/null 2>&1 || need_pkgs+=(maven)
 if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then need_pkgs+=(chromium); else
     echo "setup: no chromium: the report's browser test will be skipped (set HAHARNESS_REQUIRE_BROWSER=1 to fail instead)" >&2; fi
+fi
+if ! command -v podman >/dev/null 2>&1; then
+  # netavark (with aardvark-dns for the network aliases) rather than the CNI
+  # plugins apt would pick without recommends: Podman 4's default backend.
+  if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then need_pkgs+=(podman netavark aardvark-dns); else
+    echo "setup: no podman: \`make test-podman\` cannot run (Debian: apt-get install podman)" >&2; fi
 fi
 command -v go >/dev/null 2>&1 || { echo "setup: Go is not installed: install Go 1.26+ first" >&2; exit 1; }
 
