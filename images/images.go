@@ -329,7 +329,7 @@ func (b *Builder) debootstrap(ctx context.Context) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	var tail tailWriter
+	tail := docker.TailWriter{Max: 8192}
 	cmd := exec.CommandContext(ctx, "debootstrap", "--variant=minbase", "bookworm", dir)
 	cmd.Stdout = io.MultiWriter(b.out(), &tail)
 	cmd.Stderr = cmd.Stdout
@@ -506,16 +506,3 @@ func lock(ctx context.Context) (func(), error) {
 		return nil, fmt.Errorf("wait for image build lock: %w", ctx.Err())
 	}
 }
-
-// tailWriter keeps the last 8 KiB written to it, for error messages.
-type tailWriter struct{ b []byte }
-
-func (t *tailWriter) Write(p []byte) (int, error) {
-	t.b = append(t.b, p...)
-	if len(t.b) > 8192 {
-		t.b = t.b[len(t.b)-8192:]
-	}
-	return len(p), nil
-}
-
-func (t *tailWriter) String() string { return string(t.b) }

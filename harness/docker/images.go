@@ -49,7 +49,7 @@ func (e *Engine) Pull(ctx context.Context, ref string, w io.Writer) error {
 // readMessages copies an engine JSON message stream (build or pull output)
 // to w and returns the error the stream ends with, if any.
 func readMessages(r io.Reader, w io.Writer) error {
-	var tail tailBuffer
+	var tail TailWriter
 	out := io.MultiWriter(w, &tail)
 	dec := json.NewDecoder(r)
 	for {
@@ -195,15 +195,23 @@ func (e *Engine) Run(ctx context.Context, spec RunSpec) (Result, map[string][]by
 	return res, files, nil
 }
 
-// tailBuffer keeps the last 4 KiB written to it.
-type tailBuffer struct{ b []byte }
+// TailWriter keeps the last Max bytes written to it (4 KiB when Max is 0),
+// for error messages that quote the end of a tool's output.
+type TailWriter struct {
+	Max int
+	b   []byte
+}
 
-func (t *tailBuffer) Write(p []byte) (int, error) {
+func (t *TailWriter) Write(p []byte) (int, error) {
+	limit := t.Max
+	if limit <= 0 {
+		limit = 4096
+	}
 	t.b = append(t.b, p...)
-	if len(t.b) > 4096 {
-		t.b = t.b[len(t.b)-4096:]
+	if len(t.b) > limit {
+		t.b = t.b[len(t.b)-limit:]
 	}
 	return len(p), nil
 }
 
-func (t *tailBuffer) String() string { return string(t.b) }
+func (t *TailWriter) String() string { return string(t.b) }
