@@ -243,6 +243,7 @@ func (c *Cluster) create(ctx context.Context) error {
 	for _, h := range c.topo.Hosts {
 		hosts = append(hosts, h+":"+c.ips[h])
 	}
+	var specs []docker.ContainerSpec
 	for _, h := range c.topo.Hosts {
 		hl := map[string]string{docker.LabelHost: h, labelTopology: base64.RawURLEncoding.EncodeToString(topoJSON), labelImage: c.image, labelIP: c.ips[h]}
 		for k, v := range labels {
@@ -265,15 +266,38 @@ func (c *Cluster) create(ctx context.Context) error {
 		if err := c.engine.CreateContainer(ctx, spec); err != nil {
 			return fmt.Errorf("create host %s: %w", h, err)
 		}
+		specs = append(specs, spec)
 	}
-	names := make([]string, len(c.topo.Hosts))
-	for i, h := range c.topo.Hosts {
-		names[i] = c.Container(h)
-	}
-	if err := c.engine.Start(ctx, names...); err != nil {
-		return fmt.Errorf("start hosts: %w", err)
+	for _, spec := range specs {
+		if err := c.startHost(ctx, spec); err != nil {
+			return err
+		}
 	}
 	return c.checkReachable(ctx)
+}
+
+// startHost starts a created host container. Some engines (Podman) choose
+// the host ports of published ports when the container is created, so
+// another process (another engine's cluster) may take one before the
+// start; a container created anew gets new ports, so a failed start is
+// retried twice that way.
+func (c *Cluster) startHost(ctx context.Context, spec docker.ContainerSpec) error {
+	var err error
+	for attempt := 1; ; attempt++ {
+		if err = c.engine.Start(ctx, spec.Name); err == nil {
+			return nil
+		}
+		if attempt == 3 || errors.Is(err, docker.ErrEngine) || ctx.Err() != nil {
+			return fmt.Errorf("start host %s: %w", spec.Hostname, err)
+		}
+		c.log.Warn("host did not start: creating its container again", "host", spec.Hostname, "attempt", attempt, "err", err)
+		if rerr := c.engine.Remove(ctx, spec.Name); rerr != nil {
+			return fmt.Errorf("start host %s: %w (and removing it failed: %w)", spec.Hostname, err, rerr)
+		}
+		if cerr := c.engine.CreateContainer(ctx, spec); cerr != nil {
+			return fmt.Errorf("start host %s: %w (and creating it again failed: %w)", spec.Hostname, err, cerr)
+		}
+	}
 }
 
 // createNetwork picks a free /24 in 172.29.0.0/16, starting at one derived

@@ -23,6 +23,8 @@ type fakeEngine struct {
 	oomKilled  map[string]bool          // containers the kernel killed for memory
 	// execFn, when set, answers execs the execs map does not name.
 	execFn func(key string) docker.Result
+	// startFailures makes the next Start of a container fail this many times.
+	startFailures map[string]int
 }
 
 var _ engine = (*fakeEngine)(nil)
@@ -142,6 +144,15 @@ func (f *fakeEngine) Start(_ context.Context, names ...string) error {
 	if err := f.call("start %v", names); err != nil {
 		return err
 	}
+	f.mu.Lock()
+	for _, n := range names {
+		if f.startFailures[n] > 0 {
+			f.startFailures[n]--
+			f.mu.Unlock()
+			return fmt.Errorf("start %s: cannot listen on the TCP port: address already in use", n)
+		}
+	}
+	f.mu.Unlock()
 	for _, n := range names {
 		f.setState(n, "running")
 	}

@@ -277,3 +277,21 @@ func TestCheckReachableWaitsForSSHDInsideTheHostFirst(t *testing.T) {
 	require.NoError(t, c.checkReachable(context.Background()))
 	assert.GreaterOrEqual(t, probes, 4, "the check waited for sshd inside the host")
 }
+
+func TestAHostThatFailsToStartIsCreatedAgain(t *testing.T) {
+	// Podman picks published host ports at create time; another process can
+	// take one before the start. A new container gets new ports.
+	f := &fakeEngine{startFailures: map[string]int{"hh-y-hadoop002": 1}}
+	c := newCluster("y", topology.Guide(), f, slog.New(slog.DiscardHandler))
+	spec := docker.ContainerSpec{Name: "hh-y-hadoop002", Hostname: "hadoop002"}
+	require.NoError(t, f.CreateContainer(context.Background(), spec))
+	f.calls = nil
+	require.NoError(t, c.startHost(context.Background(), spec))
+	assert.Equal(t, []string{"start [hh-y-hadoop002]", "remove [hh-y-hadoop002]", "create container hh-y-hadoop002", "start [hh-y-hadoop002]"}, f.calls)
+
+	// It gives up after three attempts, with the engine's error.
+	f.startFailures = map[string]int{"hh-y-hadoop002": 5}
+	err := c.startHost(context.Background(), spec)
+	require.ErrorContains(t, err, "start host hadoop002")
+	require.ErrorContains(t, err, "address already in use")
+}
