@@ -10,15 +10,25 @@
 // guide's host name, a static address, and every host's address written to
 // /etc/hosts, so a killed host is "down", never "unknown host". Its PID 1 is
 // tini running sshd (for sshfence); the daemons are started by the harness
-// with `docker exec HOST hdfs --daemon start namenode` and so on, each its
+// with an engine exec of `hdfs --daemon start namenode` and so on, each its
 // own JVM marked -Dproc_<daemon>. So one daemon can be killed or frozen
 // (SIGKILL, SIGSTOP) while its neighbours — a NameNode's ZKFC, say — go on,
-// and a whole host can be killed, stopped or frozen (docker kill, stop,
-// pause) with all its daemons. Web UIs are published on 127.0.0.1 at
-// ephemeral ports (WebUIs); the test process reaches the daemons directly
-// by address (Linux), which is how the HDFS and ZooKeeper clients work.
-// Networks take a free /24 in 172.29.0.0/16 and names are prefixed hh-NAME-,
-// so clusters with different names run side by side.
+// and a whole host can be killed, stopped or frozen (the engine's kill,
+// stop, pause) with all its daemons. Networks take a free /24 in
+// 172.29.0.0/16 and names are prefixed hh-NAME-, so clusters with different
+// names run side by side.
+//
+// # Engines and addresses
+//
+// The engine is found as testcontainers-go finds it (DOCKER_HOST, the Docker
+// context, ~/.testcontainers.properties, the default, rootless and Podman
+// sockets) and driven through the Engine API (package docker). The test
+// process never dials a container address: on Docker Desktop, Colima,
+// Podman machines and remote engines they are not routable. Every host
+// publishes its daemons' client ports at ephemeral host ports (127.0.0.1 for
+// a local engine); Addr, DialContext, the HDFS and ZooKeeper clients, every
+// probe and WebUIs go through them. Containers of your own reach the hosts
+// by name on Network().
 //
 // # Init sequence (the guide's §5)
 //

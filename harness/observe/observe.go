@@ -3,7 +3,7 @@
 // HTTP endpoints (JMX, /ws/v1/cluster/info), the ZooKeeper election znodes
 // (decoded ActiveNodeInfo / ActiveRMInfo), and each ZooKeeper server's mode
 // (the srvr four-letter word). Probes take plain addresses, so the package
-// needs no engine; the harness passes container addresses.
+// needs no engine; the harness passes the published addresses of the ports.
 //
 // Layering: imports no project package except internal/poll.
 package observe
