@@ -5,6 +5,7 @@ package e2e
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"testing"
@@ -21,6 +22,13 @@ func TestMain(m *testing.M) {
 		_, _ = harness.Start(context.Background(), harness.WithName(name))
 		_ = poll.Sleep(context.Background(), time.Hour)
 		os.Exit(1)
+	}
+	flag.Parse()
+	if testing.Short() {
+		// `go test -short ./...` is a newcomer's first command: no real
+		// clusters (minutes each) under -short.
+		fmt.Fprintln(os.Stderr, "e2e: -short: skipping the end-to-end tests (they start real clusters); run `go test ./e2e` or `make e2e`")
+		os.Exit(0)
 	}
 	// Remove clusters left by earlier test processes that were killed.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
