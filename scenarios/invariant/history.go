@@ -19,6 +19,11 @@ const (
 	KindFaultStart Kind = "fault-start" // a fault was injected
 	KindFaultEnd   Kind = "fault-end"   // a fault was healed
 	KindOp         Kind = "op"          // a client operation returned
+	// KindServed is a NameNode's own record (its HDFS audit log) that it
+	// served an operation: Daemon is the NameNode id, Op the audited
+	// command (create, append, rename...), Key its path, Time when the
+	// NameNode logged it.
+	KindServed Kind = "served"
 )
 
 // Common daemon states of state events. Observers may record others, e.g.
