@@ -159,4 +159,3 @@ func (c *Cluster) HostAction(ctx context.Context, h string, a fault.HostAction) 
 	c.events.add(Event{Kind: EventHost, Daemon: h, State: string(a)})
 	return nil
 }
-
