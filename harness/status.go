@@ -211,9 +211,12 @@ type StatusOptions struct {
 	CLI bool
 }
 
-// Status reads the cluster's HA state: JMX and REST endpoints, the
-// ZooKeeper election locks, each ZooKeeper server's mode, and with o.CLI the
-// admin commands. Daemons that do not answer are "down".
+// Status reads the cluster's HA state: JMX and REST endpoints (probed with
+// observe.ProbeNameNode and observe.ProbeResourceManager, their own words
+// kept), the ZooKeeper election locks, each ZooKeeper server's mode, and
+// with o.CLI the admin commands. Daemons that do not answer are "down",
+// whatever the reason: Status asks the engine once, for Hosts, and never
+// classifies a failed probe (ProbeHA does).
 func (c *Cluster) Status(ctx context.Context, o StatusOptions) (Status, error) {
 	t := c.topo
 	s := Status{DataNodes: len(t.On(topology.DataNode)), NodeManagers: len(t.On(topology.NodeManager))}
@@ -230,7 +233,7 @@ func (c *Cluster) Status(ctx context.Context, o StatusOptions) (Status, error) {
 		idx := len(s.NameNodes)
 		s.NameNodes = append(s.NameNodes, n)
 		wg.Go(func() {
-			st, err := observe.NameNode(ctx, c.Addr(h, config.PortNameNodeHTTP))
+			st, err := observe.ProbeNameNode(ctx, c.Addr(h, config.PortNameNodeHTTP))
 			var admin string
 			if o.CLI {
 				admin = c.adminState(ctx, h, "hdfs haadmin -getServiceState "+n.ID)
@@ -238,7 +241,7 @@ func (c *Cluster) Status(ctx context.Context, o StatusOptions) (Status, error) {
 			mu.Lock()
 			defer mu.Unlock()
 			if err == nil {
-				s.NameNodes[idx].JMX, s.NameNodes[idx].SafeMode, s.NameNodes[idx].LiveDataNodes = st.State, st.SafeMode, st.LiveDataNodes
+				s.NameNodes[idx].JMX, s.NameNodes[idx].SafeMode, s.NameNodes[idx].LiveDataNodes = st.Raw, st.SafeMode, st.LiveDataNodes
 			}
 			s.NameNodes[idx].HAAdmin = admin
 		})
@@ -248,15 +251,15 @@ func (c *Cluster) Status(ctx context.Context, o StatusOptions) (Status, error) {
 		idx := len(s.ResourceManagers)
 		s.ResourceManagers = append(s.ResourceManagers, r)
 		wg.Go(func() {
-			st, err := observe.ResourceManager(ctx, c.Addr(h, config.PortRMWeb))
+			st, err := observe.ProbeResourceManager(ctx, c.Addr(h, config.PortRMWeb))
 			var admin string
 			if o.CLI {
 				admin = c.adminState(ctx, h, "yarn rmadmin -getServiceState "+r.ID)
 			}
 			mu.Lock()
 			defer mu.Unlock()
-			if err == nil && st.HAState != "" {
-				s.ResourceManagers[idx].REST = st.HAState
+			if err == nil {
+				s.ResourceManagers[idx].REST = st.Raw
 			}
 			s.ResourceManagers[idx].RMAdmin = admin
 		})

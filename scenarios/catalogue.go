@@ -162,22 +162,18 @@ func freezeActiveNameNode(ctx context.Context, e *Env) error {
 	if err := probeOldActive(ctx, e, host, from); err != nil {
 		return err
 	}
-	// What did Hadoop do with the old active? Wait until it settles.
+	// What did Hadoop do with the old active? Wait until it settles: standby,
+	// or its process gone (a probe that merely times out is not settled).
 	var fate string
 	err = poll.Until(ctx, from+" settles after resume", 250*time.Millisecond, func(ctx context.Context) (bool, string, error) {
-		st, err := observe.NameNode(ctx, e.C.Addr(host, config.PortNameNodeHTTP))
-		switch {
-		case err != nil:
-			fate = "down"
-		default:
-			fate = st.State
-		}
-		return fate == "standby" || fate == "down", fate, nil
+		st, _ := e.C.ProbeHA(ctx, topology.Daemon{Host: host, Role: topology.NameNode})
+		fate = st.State
+		return fate == observe.StateStandby || fate == observe.StateDown, fate, nil
 	})
 	if err != nil {
 		return err
 	}
-	if fate == "down" {
+	if fate == observe.StateDown {
 		logs, _ := e.C.Logs(ctx, host, topology.NameNode, 400)
 		e.Note("old active %s after resume: process gone (%s)", from, fateReason(logs))
 	} else {

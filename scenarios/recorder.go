@@ -2,13 +2,10 @@ package scenarios
 
 import (
 	"context"
-	"errors"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/haharness/haharness/harness"
-	"github.com/haharness/haharness/harness/config"
 	"github.com/haharness/haharness/harness/observe"
 	"github.com/haharness/haharness/harness/topology"
 	"github.com/haharness/haharness/internal/poll"
@@ -19,11 +16,20 @@ import (
 // ResourceManager's state and the NameNode election lock.
 const SampleInterval = 250 * time.Millisecond
 
-// probeTimeout bounds one state probe: a frozen daemon does not answer, and
-// the sampler must not stall on it.
-const probeTimeout = 800 * time.Millisecond
+// lockTimeout bounds one read of the election lock, as harness.HAProbeTimeout
+// bounds a daemon's probe: the sampler must not stall on it.
+const lockTimeout = harness.HAProbeTimeout
 
-// Recorder samples HA state into a History until stopped.
+// The recorder records the probe's states as they are (harness.ProbeHA):
+// they must be the History's. A map literal with a duplicate constant key
+// does not compile, so this fails the build if one of them differs.
+var _ = map[bool]struct{}{false: {}, observe.StateActive == invariant.StateActive &&
+	observe.StateStandby == invariant.StateStandby && observe.StateDown == invariant.StateDown &&
+	observe.StateFrozen == invariant.StateFrozen && observe.StateUnknown == invariant.StateUnknown: {}}
+
+// Recorder samples HA state into a History until stopped: each NameNode's and
+// ResourceManager's state as harness.ProbeHA classifies it, and the NameNode
+// election lock.
 type Recorder struct {
 	c    *harness.Cluster
 	h    *invariant.History
@@ -68,42 +74,23 @@ func (r *Recorder) sample(ctx context.Context) {
 	var mu sync.Mutex
 	var samples []sample
 	var wg sync.WaitGroup
-	probe := func(d topology.Daemon, id string, port int, get func(context.Context, string) (string, error)) {
+	probe := func(d topology.Daemon, id string) {
 		wg.Go(func() {
-			pctx, cancel := context.WithTimeout(ctx, probeTimeout)
-			defer cancel()
-			state, err := get(pctx, r.c.Addr(d.Host, port))
-			if err != nil {
-				state = r.classify(ctx, d, err)
-			}
+			st, _ := r.c.ProbeHA(ctx, d) // a failed probe is a state too: down, frozen, unknown
 			mu.Lock()
-			samples = append(samples, sample{id, string(d.Role), state})
+			samples = append(samples, sample{id, string(d.Role), st.State})
 			mu.Unlock()
 		})
 	}
 	for _, h := range topo.On(topology.NameNode) {
-		probe(topology.Daemon{Host: h, Role: topology.NameNode}, topo.NameNodeID(h), config.PortNameNodeHTTP,
-			func(ctx context.Context, addr string) (string, error) {
-				st, err := observe.NameNode(ctx, addr)
-				return st.State, err
-			})
+		probe(topology.Daemon{Host: h, Role: topology.NameNode}, topo.NameNodeID(h))
 	}
 	for _, h := range topo.On(topology.ResourceManager) {
-		probe(topology.Daemon{Host: h, Role: topology.ResourceManager}, topo.ResourceManagerID(h), config.PortRMWeb,
-			func(ctx context.Context, addr string) (string, error) {
-				st, err := observe.ResourceManager(ctx, addr)
-				switch st.HAState {
-				case "ACTIVE":
-					return invariant.StateActive, err
-				case "STANDBY":
-					return invariant.StateStandby, err
-				}
-				return st.HAState, err
-			})
+		probe(topology.Daemon{Host: h, Role: topology.ResourceManager}, topo.ResourceManagerID(h))
 	}
 	wg.Go(func() {
 		lock := "none"
-		lctx, cancel := context.WithTimeout(ctx, probeTimeout)
+		lctx, cancel := context.WithTimeout(ctx, lockTimeout)
 		defer cancel()
 		if conn, err := r.c.ZooKeeper(lctx); err == nil {
 			if info, err := observe.NameNodeLock(conn, topo.Nameservice); err == nil {
@@ -111,7 +98,7 @@ func (r *Recorder) sample(ctx context.Context) {
 			}
 			conn.Close()
 		} else {
-			lock = "unknown"
+			lock = invariant.StateUnknown
 		}
 		mu.Lock()
 		samples = append(samples, sample{"nn-lock", "zk-lock", lock})
@@ -124,37 +111,6 @@ func (r *Recorder) sample(ctx context.Context) {
 	for _, s := range samples {
 		r.h.Add(invariant.Event{Time: now, Kind: invariant.KindState, Daemon: s.daemon, Role: s.role, State: s.state})
 	}
-}
-
-// classify turns a failed probe into a state: down when nothing listens,
-// frozen when the JVM is stopped, unknown otherwise.
-func (r *Recorder) classify(ctx context.Context, d topology.Daemon, err error) string {
-	if errors.Is(err, syscall.ECONNREFUSED) {
-		return invariant.StateDown
-	}
-	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	switch hs, herr := r.c.HostState(pctx, d.Host); {
-	case herr != nil:
-		return invariant.StateUnknown
-	case hs == "paused":
-		return invariant.StateFrozen
-	case hs != "running":
-		return invariant.StateDown
-	}
-	ps, perr := r.c.Processes(pctx, d.Host)
-	if perr != nil {
-		return invariant.StateUnknown
-	}
-	for _, p := range ps {
-		if p.Role == d.Role {
-			if p.Frozen {
-				return invariant.StateFrozen
-			}
-			return invariant.StateUnknown
-		}
-	}
-	return invariant.StateDown
 }
 
 // WaitFailover waits until a single active of role other than from is seen
