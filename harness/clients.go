@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/colinmarc/hdfs/v2"
@@ -31,10 +32,27 @@ func (c *Cluster) zkConn(ctx context.Context) (*zk.Conn, error) {
 	for _, h := range c.topo.On(topology.ZooKeeper) {
 		servers = append(servers, net.JoinHostPort(h, strconv.Itoa(config.PortZooKeeper)))
 	}
+	// When every server has refused a connection in a row, no session is
+	// coming soon: say so at once instead of waiting out the timeout.
+	refused := make(chan struct{})
+	var mu sync.Mutex
+	failures := 0
 	dial := func(network, addr string, timeout time.Duration) (net.Conn, error) {
 		dctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		return c.DialContext(dctx, network, addr)
+		conn, err := c.DialContext(dctx, network, addr)
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case err == nil:
+			failures = 0
+		case failures >= 0:
+			if failures++; failures == len(servers) {
+				failures = -1
+				close(refused)
+			}
+		}
+		return conn, err
 	}
 	conn, events, err := zk.Connect(servers, 5*time.Second, zk.WithLogger(log.New(io.Discard, "", 0)),
 		zk.WithHostProvider(&namedHosts{}), zk.WithDialer(dial))
@@ -53,6 +71,9 @@ func (c *Cluster) zkConn(ctx context.Context) (*zk.Conn, error) {
 				}()
 				return conn, nil
 			}
+		case <-refused:
+			conn.Close()
+			return nil, fmt.Errorf("connect zookeeper %v: every server refused the connection", servers)
 		case <-cctx.Done():
 			conn.Close()
 			return nil, fmt.Errorf("connect zookeeper %v: no session: %w", servers, cctx.Err())

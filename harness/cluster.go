@@ -82,6 +82,9 @@ func Start(ctx context.Context, opts ...Option) (*Cluster, error) {
 	if err := c.bootstrap(ctx); err != nil {
 		return nil, c.abort(err)
 	}
+	if err := c.markStarted(ctx); err != nil {
+		return nil, c.abort(err)
+	}
 	return c, nil
 }
 
@@ -220,7 +223,11 @@ func (c *Cluster) Network() string { return networkName(c.name) }
 
 // create makes the network and the host containers and copies the config in.
 func (c *Cluster) create(ctx context.Context) error {
-	labels := map[string]string{docker.LabelManaged: "1", docker.LabelCluster: c.name, docker.LabelOwner: c.owner}
+	// The creator is this process whoever owns the cluster: until the
+	// start completes (markStarted), a detached cluster whose creator is
+	// gone is a half-started one that gc collects.
+	labels := map[string]string{docker.LabelManaged: "1", docker.LabelCluster: c.name, docker.LabelOwner: c.owner,
+		labelCreator: processOwner()}
 	if c.owner != ownerDetached {
 		// Owned by this process: let the reaper remove it when the process
 		// dies, where one runs; label-based gc covers the rest.

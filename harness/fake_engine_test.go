@@ -25,6 +25,8 @@ type fakeEngine struct {
 	execFn func(key string) docker.Result
 	// startFailures makes the next Start of a container fail this many times.
 	startFailures map[string]int
+	// files, when set, are the only files CopyFrom finds ("container:path").
+	files map[string][]byte
 }
 
 var _ engine = (*fakeEngine)(nil)
@@ -208,7 +210,19 @@ func (f *fakeEngine) Exec(_ context.Context, name string, cmd []string, _ docker
 }
 
 func (f *fakeEngine) CopyFrom(_ context.Context, name, path string) (map[string][]byte, error) {
-	return nil, f.call("copy from %s:%s", name, path)
+	if err := f.call("copy from %s:%s", name, path); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.files == nil {
+		return nil, nil
+	}
+	b, ok := f.files[name+":"+path]
+	if !ok {
+		return nil, fmt.Errorf("copy from %s:%s: %w", name, path, docker.ErrNotFound)
+	}
+	return map[string][]byte{path: b}, nil
 }
 
 func (f *fakeEngine) MemoryUsage(_ context.Context, names ...string) (map[string]uint64, error) {

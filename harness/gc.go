@@ -22,7 +22,31 @@ const (
 	labelTopology = "io.haharness.topology"
 	labelImage    = "io.haharness.image"
 	labelIP       = "io.haharness.ip"
+	// labelCreator is the process that created the cluster, detached or not.
+	labelCreator = "io.haharness.creator"
+	// startedMarker is a file every host of a cluster gets once Start
+	// completed (labels cannot change after creation).
+	startedMarker = "/etc/haharness/started"
 )
+
+// markStarted records on every host that the start completed, so a
+// detached cluster no longer needs its creator to be alive.
+func (c *Cluster) markStarted(ctx context.Context) error {
+	for _, h := range c.topo.Hosts {
+		if _, err := c.mustShell(ctx, h, "mkdir -p /etc/haharness && date -u +%FT%TZ > "+startedMarker); err != nil {
+			return fmt.Errorf("mark %s started: %w", h, err)
+		}
+	}
+	return nil
+}
+
+// completed reports whether the cluster's start completed, by the marker on
+// one of its hosts. When the engine cannot say, it answers true: gc must
+// not remove a cluster it is unsure of.
+func completed(ctx context.Context, eng engine, container string) bool {
+	_, err := eng.CopyFrom(ctx, container, startedMarker)
+	return !errors.Is(err, docker.ErrNotFound)
+}
 
 // processOwner identifies this process as "pid:start-time" so gc can tell a
 // live owner from a dead one even after pid reuse.
@@ -65,11 +89,15 @@ type ClusterInfo struct {
 	Name     string `json:"name"`
 	Owner    string `json:"owner"`
 	Orphaned bool   `json:"orphaned"`
-	Hosts    int    `json:"hosts"`
+	// Incomplete is set for a cluster whose start never completed and
+	// whose creator is gone (a killed `haharness up`); it is orphaned too.
+	Incomplete bool `json:"incomplete,omitempty"`
+	Hosts      int  `json:"hosts"`
 }
 
 // List returns the haharness clusters on the engine. A cluster is orphaned
-// when the process that created it is gone and it was not detached.
+// when the process that owns it is gone, or, detached, when the process that
+// created it died before its start completed.
 func List(ctx context.Context) ([]ClusterInfo, error) {
 	eng, err := connectEngine(ctx)
 	if err != nil {
@@ -80,7 +108,9 @@ func List(ctx context.Context) ([]ClusterInfo, error) {
 
 func list(ctx context.Context, eng engine) ([]ClusterInfo, error) {
 	byName := map[string]*ClusterInfo{}
-	add := func(labels map[string]string, host bool) {
+	creator := map[string]string{}
+	container := map[string]string{}
+	add := func(labels map[string]string, host string) {
 		name := labels[docker.LabelCluster]
 		ci := byName[name]
 		if ci == nil {
@@ -88,8 +118,12 @@ func list(ctx context.Context, eng engine) ([]ClusterInfo, error) {
 			ci.Orphaned = !ownerAlive(ci.Owner)
 			byName[name] = ci
 		}
-		if host {
+		if c := labels[labelCreator]; c != "" {
+			creator[name] = c
+		}
+		if host != "" {
 			ci.Hosts++
+			container[name] = host
 		}
 	}
 	cs, err := eng.Containers(ctx, docker.LabelCluster)
@@ -97,17 +131,22 @@ func list(ctx context.Context, eng engine) ([]ClusterInfo, error) {
 		return nil, err
 	}
 	for _, l := range cs {
-		add(l.Labels, true)
+		add(l.Labels, l.Name)
 	}
 	nets, err := eng.Networks(ctx, docker.LabelCluster)
 	if err != nil {
 		return nil, err
 	}
 	for _, l := range nets {
-		add(l.Labels, false)
+		add(l.Labels, "")
 	}
 	var out []ClusterInfo
 	for _, ci := range byName {
+		// A detached cluster whose creator died: did its start complete?
+		if c := creator[ci.Name]; ci.Owner == ownerDetached && c != "" && !ownerAlive(c) &&
+			(container[ci.Name] == "" || !completed(ctx, eng, container[ci.Name])) {
+			ci.Orphaned, ci.Incomplete = true, true
+		}
 		out = append(out, *ci)
 	}
 	slices.SortFunc(out, func(a, b ClusterInfo) int { return strings.Compare(a.Name, b.Name) })

@@ -2,7 +2,6 @@ package harness
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -20,22 +19,32 @@ type Injection struct {
 	Targets []string  `json:"targets"`
 	Start   time.Time `json:"start"`
 
-	c       *Cluster
+	c *Cluster
+	// mu serialises Heal; applied forgets its undo once it succeeded.
+	mu      sync.Mutex
 	applied fault.Applied
-	once    sync.Once
-	err     error
+	healed  bool
 }
 
-// Heal undoes the fault and records its end. Healing twice is harmless.
+// Heal undoes the fault and records its end. Healing twice is harmless. If
+// undoing fails, the injection stays active (Cluster.Active lists it) and
+// the next Heal or HealAll tries again.
 func (in *Injection) Heal(ctx context.Context) error {
-	in.once.Do(func() {
-		in.err = in.applied.Heal(ctx, runtime{in.c})
-		in.c.events.add(Event{Kind: EventFault, State: "healed", Detail: in.label()})
-		in.c.mu.Lock()
-		in.c.active = slices.DeleteFunc(in.c.active, func(x *Injection) bool { return x == in })
-		in.c.mu.Unlock()
-	})
-	return in.err
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.healed {
+		return nil
+	}
+	if err := in.applied.Heal(ctx, runtime{in.c}); err != nil {
+		in.c.events.add(Event{Kind: EventFault, State: "heal-failed", Detail: in.label() + ": " + err.Error()})
+		return fmt.Errorf("heal %s: %w", in.label(), err)
+	}
+	in.healed = true
+	in.c.events.add(Event{Kind: EventFault, State: "healed", Detail: in.label()})
+	in.c.mu.Lock()
+	in.c.active = slices.DeleteFunc(in.c.active, func(x *Injection) bool { return x == in })
+	in.c.mu.Unlock()
+	return nil
 }
 
 func (in *Injection) label() string {
@@ -68,15 +77,26 @@ func (c *Cluster) Active() []*Injection {
 	return slices.Clone(c.active)
 }
 
-// HealAll heals every fault in effect, newest first.
+// HealAll heals every fault: it is Heal, which first undoes the faults this
+// handle injected (newest first), then every fault kind whoever injected
+// it, restarts whatever is down and waits for HA ready.
 func (c *Cluster) HealAll(ctx context.Context) error {
+	_, err := c.Heal(ctx)
+	return err
+}
+
+// healInjections heals the recorded injections newest first and returns
+// the errors of those that stay active.
+func (c *Cluster) healInjections(ctx context.Context) []error {
 	act := c.Active()
 	slices.Reverse(act)
 	var errs []error
 	for _, in := range act {
-		errs = append(errs, in.Heal(ctx))
+		if err := in.Heal(ctx); err != nil {
+			errs = append(errs, err)
+		}
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 // runtime adapts *Cluster to fault.Runtime.

@@ -2,29 +2,18 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/haharness/haharness/harness"
-	"github.com/haharness/haharness/harness/fault"
 	"github.com/haharness/haharness/harness/topology"
 )
 
-// clearScript thaws every frozen JVM and removes the network faults
-// (iptables chain HH-FAULT, netem qdisc), printing how many of each it found.
-const clearScript = `frozen=$(ps -eo stat=,args= | grep -- '-Dproc_' | grep -v grep | grep -c '^T'); ` +
-	`pkill -CONT -f -- '-Dproc_'; ` +
-	`rules=$(iptables -S HH-FAULT 2>/dev/null | grep -c -- '-j DROP'); iptables -F HH-FAULT 2>/dev/null; ` +
-	`netem=$(tc qdisc show dev eth0 2>/dev/null | grep -c netem); tc qdisc del dev eth0 root 2>/dev/null; ` +
-	`echo "$frozen $rules $netem"; true`
-
 // cmdHeal undoes every fault kind without knowing which were injected (a
-// CLI process does not hold the injecting process's handles): it unpauses
-// hosts, thaws JVMs, removes network faults, starts stopped hosts and
-// missing daemons, then waits for HA ready.
+// CLI process does not hold the injecting process's handles), restarts
+// whatever is down, and waits for HA ready: harness.Cluster.Heal.
 func cmdHeal(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "heal")
 	name := nameFlag(fs)
@@ -38,79 +27,23 @@ func cmdHeal(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	hosts := c.Topology().Hosts
-	before := map[string][]harness.Process{}
-	state := map[string]string{}
-	for _, h := range hosts {
-		state[h], _ = c.HostState(tctx, h)
-		before[h], _ = c.Processes(tctx, h)
+	fmt.Fprintf(e.stderr, "healing %s (up to %v)...\n", c.Name(), *timeout)
+	rep, herr := c.Heal(tctx)
+	for _, a := range rep.Actions {
+		fmt.Fprintln(e.stdout, a)
 	}
-	errs := []error{c.HealAll(tctx)} // faults this process injected: none, but harmless
-	for _, h := range hosts {
-		if err := c.HostAction(tctx, h, fault.HostUnpause); err != nil {
-			errs = append(errs, fmt.Errorf("unpause %s: %w", h, err))
-		} else if state[h] == "paused" {
-			fmt.Fprintf(e.stdout, "%s: unpaused\n", h)
-			before[h], _ = c.Processes(tctx, h) // a paused host lists no JVMs
-		}
+	if herr != nil {
+		return herr
 	}
-	for _, h := range hosts {
-		if st, err := c.HostState(tctx, h); err != nil || st != "running" {
-			continue // a stopped host's network faults went with its network namespace
-		}
-		res, err := c.Shell(tctx, h, clearScript)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("clear faults on %s: %w", h, err))
-			continue
-		}
-		var frozen, rules, netem int
-		fmt.Sscan(res.Stdout, &frozen, &rules, &netem)
-		if frozen > 0 {
-			fmt.Fprintf(e.stdout, "%s: thawed %d frozen JVM(s)\n", h, frozen)
-		}
-		if rules > 0 {
-			fmt.Fprintf(e.stdout, "%s: removed %d iptables DROP rule(s)\n", h, rules)
-		}
-		if netem > 0 {
-			fmt.Fprintf(e.stdout, "%s: removed netem delay/loss\n", h)
-		}
-	}
-	for _, h := range hosts {
-		if err := c.HostAction(tctx, h, fault.HostStart); err != nil {
-			errs = append(errs, fmt.Errorf("start %s: %w", h, err))
-			continue
-		}
-		if state[h] != "running" && state[h] != "paused" {
-			fmt.Fprintf(e.stdout, "%s: started host (was %s)\n", h, state[h])
-		}
-		after, _ := c.Processes(tctx, h)
-		var started []string
-		for _, p := range after {
-			if !slices.ContainsFunc(before[h], func(q harness.Process) bool { return q.Role == p.Role }) {
-				started = append(started, p.Class)
-			}
-		}
-		if len(started) > 0 {
-			fmt.Fprintf(e.stdout, "%s: started %s\n", h, strings.Join(started, ", "))
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("heal %s: %w", c.Name(), err)
-	}
-	fmt.Fprintf(e.stderr, "waiting for HA ready (up to %v)...\n", *timeout)
-	start := time.Now()
-	_, werr := c.WaitReady(tctx)
-	if werr == nil {
-		fmt.Fprintf(e.stdout, "HA ready after %v\n\n", time.Since(start).Round(100*time.Millisecond))
-	}
+	fmt.Fprintf(e.stdout, "HA ready after %v (%d round(s))\n\n", rep.Took.Round(100*time.Millisecond), rep.Rounds)
 	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), 90*time.Second)
 	defer scancel()
 	v, err := gatherStatus(sctx, c)
 	if err != nil {
-		return errors.Join(werr, err)
+		return err
 	}
 	v.print(e.stdout)
-	return werr
+	return nil
 }
 
 // haView is one role's HA state in a Status: each id's state and the

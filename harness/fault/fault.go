@@ -131,7 +131,11 @@ func (f KillDaemon) Inject(ctx context.Context, rt Runtime) (Applied, error) {
 	}
 	return Applied{Targets: names(ds), heal: func(ctx context.Context, rt Runtime) error {
 		for _, d := range ds {
-			if running, err := daemonRunning(ctx, rt, d); err != nil || running {
+			running, err := daemonRunning(ctx, rt, d)
+			if err != nil {
+				return fmt.Errorf("restart %s: %w", d, err)
+			}
+			if running {
 				continue
 			}
 			if err := rt.StartDaemon(ctx, d.Host, d.Role); err != nil {

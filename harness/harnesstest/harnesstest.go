@@ -57,9 +57,10 @@ func Keep() bool {
 	return v != "" && v != "0"
 }
 
-// Cleanup heals every fault, saves artifacts if t failed (or
-// HAHARNESS_KEEP_ARTIFACTS is set), then removes the cluster unless
-// HAHARNESS_KEEP is set. It is nil-safe.
+// Cleanup saves artifacts if t failed (or HAHARNESS_KEEP_ARTIFACTS is
+// set), then removes the cluster (faults and all: nothing needs healing
+// first), or, when HAHARNESS_KEEP is set, heals it and leaves it running.
+// It is nil-safe.
 func Cleanup(t testing.TB, c *harness.Cluster) {
 	t.Helper()
 	if c == nil {
@@ -67,9 +68,6 @@ func Cleanup(t testing.TB, c *harness.Cluster) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	if err := c.HealAll(ctx); err != nil {
-		t.Errorf("heal faults of %s: %v", c.Name(), err)
-	}
 	if t.Failed() || os.Getenv("HAHARNESS_KEEP_ARTIFACTS") != "" {
 		dir := ArtifactsDir(t)
 		if err := c.DumpArtifacts(ctx, dir); err != nil {
@@ -79,6 +77,10 @@ func Cleanup(t testing.TB, c *harness.Cluster) {
 		}
 	}
 	if Keep() {
+		// A kept cluster is for poking at by hand: leave it healed.
+		if _, err := c.Heal(ctx); err != nil {
+			t.Errorf("heal %s before keeping it: %v", c.Name(), err)
+		}
 		t.Logf("HAHARNESS_KEEP is set: cluster %s left running; `haharness status --name %s`, remove it with `haharness down --name %s`",
 			c.Name(), c.Name(), c.Name())
 		return

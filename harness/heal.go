@@ -1,0 +1,378 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/haharness/haharness/harness/config"
+	"github.com/haharness/haharness/harness/fault"
+	"github.com/haharness/haharness/harness/topology"
+	"github.com/haharness/haharness/internal/poll"
+)
+
+// HealReport says what Heal did.
+type HealReport struct {
+	// Actions are the repairs made, in order, e.g. "hadoop001: unpaused",
+	// "hadoop003: removed 4 HH-FAULT rule(s)", "hadoop001/namenode: started (not running)".
+	Actions []string `json:"actions"`
+	// Rounds is how many repair-and-check rounds it took.
+	Rounds int           `json:"rounds"`
+	Took   time.Duration `json:"took"`
+	// Status is the HA-ready status Heal ended on (zero on failure).
+	Status Status `json:"status"`
+}
+
+// HealRestartLimit is how many times one Heal starts the same daemon
+// again before it stops trying and reports it.
+const HealRestartLimit = 5
+
+// HealRoundInterval is the time between two repair-and-check rounds.
+const HealRoundInterval = time.Second
+
+// StaleActiveGrace is how long Heal lets two NameNodes (or two
+// ResourceManagers) both claim to be active before it kills the one the
+// election lock does not name, as fencing would have: after a partition
+// heals, the old active's ZKFC normally demotes it within a ZooKeeper
+// session timeout or two, and a NameNode cut from the JournalNodes exits
+// at its first edit.
+var StaleActiveGrace = 3 * time.Duration(config.Timing.ZKSessionTimeoutMS) * time.Millisecond
+
+// Heal brings the cluster back to HA ready whatever was done to it and by
+// whom (this process, another one, the CLI, or a daemon's own exit). Each
+// round it undoes the faults this handle injected (newest first), unpauses
+// paused hosts and starts stopped ones, clears every fault kind that lives
+// inside a host (frozen JVMs, iptables chains, netem: fault.Clear), starts
+// every daemon of the topology that is not running (a NameNode that shut
+// itself down after losing its JournalNodes included, at most
+// HealRestartLimit times each), kills a stale second active after
+// StaleActiveGrace, then checks Status.Ready (confirmed by the admin
+// commands). It retries until ready or ctx ends; give ctx a deadline.
+//
+// On failure the error names every daemon still not right, what Heal did
+// to it, and its last log lines. Injections still active when Heal
+// converges are marked healed: every fault kind has been undone.
+func (c *Cluster) Heal(ctx context.Context) (HealReport, error) {
+	start := time.Now()
+	h := &healer{c: c, restarts: map[topology.Daemon]int{}, clean: map[string]bool{}}
+	var ready Status
+	err := poll.Until(ctx, "heal: HA ready", HealRoundInterval, func(ctx context.Context) (bool, string, error) {
+		h.rounds++
+		if err := h.repair(ctx); err != nil {
+			return false, "", poll.Permanent(err)
+		}
+		s, err := c.Status(ctx, StatusOptions{})
+		h.last = s
+		if err != nil {
+			return false, s.String(), nil
+		}
+		if rerr := s.Ready(); rerr != nil {
+			h.fenceStale(ctx, s)
+			if len(h.errs) > 0 {
+				rerr = errors.Join(append([]error{rerr}, h.errs...)...)
+			}
+			return false, oneLine(rerr), nil
+		}
+		h.twoActive = map[topology.Role]time.Time{}
+		s, err = c.Status(ctx, StatusOptions{CLI: true})
+		h.last = s
+		if err != nil {
+			return false, s.String(), nil
+		}
+		if rerr := s.Ready(); rerr != nil {
+			return false, oneLine(rerr), nil
+		}
+		ready = s
+		return true, "", nil
+	})
+	rep := HealReport{Actions: h.actions, Rounds: h.rounds, Took: time.Since(start), Status: ready}
+	if err != nil {
+		c.events.add(Event{Kind: EventFault, State: "heal-failed", Detail: oneLine(err)})
+		return rep, h.failure(err)
+	}
+	h.markHealed()
+	c.events.add(Event{Kind: EventFault, State: "heal-converged",
+		Detail: fmt.Sprintf("%d round(s), %d action(s), %v", rep.Rounds, len(rep.Actions), rep.Took.Round(time.Millisecond))})
+	c.log.Info("healed", "rounds", rep.Rounds, "actions", len(rep.Actions), "took", rep.Took.Round(time.Millisecond))
+	return rep, nil
+}
+
+type healer struct {
+	c        *Cluster
+	rounds   int
+	actions  []string
+	restarts map[topology.Daemon]int
+	// clean marks hosts whose fault residue was found empty since they last ran.
+	clean map[string]bool
+	// twoActive is when two daemons of a role were first seen active.
+	twoActive map[topology.Role]time.Time
+	// missing are the daemons not running at the last round; errs the last round's repair errors.
+	missing []topology.Daemon
+	errs    []error
+	last    Status
+}
+
+func (h *healer) did(format string, args ...any) {
+	a := fmt.Sprintf(format, args...)
+	h.actions = append(h.actions, a)
+	h.c.log.Info("heal", "action", a)
+}
+
+// repair is one round of undoing: every step runs even if an earlier one
+// failed; their errors are kept in h.errs for the next check and the
+// failure message. It returns an error only when no retry can mend it.
+func (h *healer) repair(ctx context.Context) error {
+	c := h.c
+	h.errs = c.healInjections(ctx)
+	views, err := c.refresh(ctx)
+	if err != nil {
+		h.errs = append(h.errs, err)
+		return nil
+	}
+	for _, host := range c.topo.Hosts {
+		switch st := views[host].State; st {
+		case "running":
+		case "paused":
+			if err := c.engine.Unpause(ctx, c.Container(host)); err != nil {
+				h.errs = append(h.errs, fmt.Errorf("unpause %s: %w", host, err))
+				continue
+			}
+			h.did("%s: unpaused", host)
+			c.events.add(Event{Kind: EventHost, Daemon: host, State: string(fault.HostUnpause)})
+		case "missing":
+			return fmt.Errorf("host %s: its container %s is gone: nothing can heal that; remove the cluster (`haharness down --name %s`) and start a new one",
+				host, c.Container(host), c.name)
+		default: // exited, created, dead
+			if err := c.engine.Start(ctx, c.Container(host)); err != nil {
+				h.errs = append(h.errs, fmt.Errorf("start host %s (%s): %w", host, st, err))
+				continue
+			}
+			h.clean[host] = false
+			h.did("%s: started host (was %s)", host, st)
+			c.events.add(Event{Kind: EventHost, Daemon: host, State: "started"})
+		}
+	}
+	// Started hosts publish their ports anew.
+	if views, err = c.refresh(ctx); err != nil {
+		h.errs = append(h.errs, err)
+		return nil
+	}
+	h.missing = nil
+	var up []string
+	for _, host := range c.topo.Hosts {
+		if views[host].State != "running" {
+			continue
+		}
+		up = append(up, host)
+		if !h.clean[host] {
+			found, err := fault.Clear(ctx, runtime{c}, host)
+			if err != nil {
+				h.errs = append(h.errs, err)
+			} else {
+				h.clean[host] = true
+				if !found.Zero() {
+					h.did("%s: cleared %s", host, found)
+				}
+			}
+		}
+	}
+	h.startMissing(ctx, up)
+	return nil
+}
+
+// startMissing starts the daemons of the running hosts that are not
+// running, role by role across hosts (ZooKeeper and JournalNodes before
+// NameNodes...), as the guide's second start does.
+func (h *healer) startMissing(ctx context.Context, hosts []string) {
+	c := h.c
+	running := map[string][]Process{}
+	for _, host := range hosts {
+		ps, err := c.Processes(ctx, host)
+		if err != nil {
+			h.errs = append(h.errs, err)
+			continue
+		}
+		running[host] = ps
+	}
+	for _, r := range topology.Roles() {
+		for _, host := range c.topo.On(r) {
+			ps, ok := running[host]
+			if !ok || slices.ContainsFunc(ps, func(p Process) bool { return p.Role == r }) {
+				continue
+			}
+			d := topology.Daemon{Host: host, Role: r}
+			h.missing = append(h.missing, d)
+			if h.restarts[d] >= HealRestartLimit {
+				continue
+			}
+			h.restarts[d]++
+			if err := c.StartDaemon(ctx, host, r); err != nil {
+				h.errs = append(h.errs, err)
+				continue
+			}
+			h.did("%s: started (not running)", d)
+		}
+	}
+}
+
+// fenceStale kills the second active of a role once two have claimed
+// active for StaleActiveGrace: the one the election lock does not name.
+func (h *healer) fenceStale(ctx context.Context, s Status) {
+	if h.twoActive == nil {
+		h.twoActive = map[topology.Role]time.Time{}
+	}
+	var nnActive, rmActive []string
+	for _, n := range s.NameNodes {
+		if n.JMX == "active" {
+			nnActive = append(nnActive, n.ID)
+		}
+	}
+	for _, r := range s.ResourceManagers {
+		if r.REST == "ACTIVE" {
+			rmActive = append(rmActive, r.ID)
+		}
+	}
+	for _, x := range []struct {
+		role   topology.Role
+		active []string
+		lock   string
+		host   func(string) string
+	}{
+		{topology.NameNode, nnActive, s.NameNodeLock, h.c.topo.NameNodeHost},
+		{topology.ResourceManager, rmActive, s.ResourceManagerLock, h.c.topo.ResourceManagerHost},
+	} {
+		if len(x.active) < 2 || !slices.Contains(x.active, x.lock) {
+			delete(h.twoActive, x.role)
+			continue
+		}
+		since, ok := h.twoActive[x.role]
+		if !ok {
+			h.twoActive[x.role] = time.Now()
+			continue
+		}
+		if time.Since(since) < StaleActiveGrace {
+			continue
+		}
+		for _, id := range x.active {
+			if id == x.lock {
+				continue
+			}
+			d := topology.Daemon{Host: x.host(id), Role: x.role}
+			if _, err := h.c.mustShell(ctx, d.Host, fmt.Sprintf("pkill -KILL -f -- '-Dproc_%s( |$)'; true", x.role)); err != nil {
+				h.errs = append(h.errs, err)
+				continue
+			}
+			h.did("%s: killed stale active %s after %v (the election lock names %s)", d, id, StaleActiveGrace, x.lock)
+		}
+		delete(h.twoActive, x.role)
+	}
+}
+
+// markHealed marks the injections still active as healed: Heal converged,
+// so every fault kind has been undone.
+func (h *healer) markHealed() {
+	c := h.c
+	for _, in := range c.Active() {
+		in.mu.Lock()
+		in.healed = true
+		in.mu.Unlock()
+		c.events.add(Event{Kind: EventFault, State: "healed", Detail: in.label() + " (by the cluster-wide heal)"})
+	}
+	c.mu.Lock()
+	c.active = nil
+	c.mu.Unlock()
+}
+
+// failure explains a heal that did not converge: the wait's error, what is
+// still not right (with what Heal did to each), and their last log lines.
+func (h *healer) failure(err error) error {
+	c := h.c
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var b strings.Builder
+	fmt.Fprintf(&b, "heal %s: not HA ready after %d round(s): %v", c.name, h.rounds, err)
+	bad := h.notRight()
+	if len(bad) > 0 {
+		b.WriteString("\nstill not right:")
+		for _, x := range bad {
+			fmt.Fprintf(&b, "\n  %s: %s", x.name(), x.why)
+			if n := h.restarts[x.daemon]; n > 0 {
+				fmt.Fprintf(&b, " (heal started it %d time(s))", n)
+			}
+		}
+	}
+	if len(h.last.NameNodes) > 0 {
+		if rerr := h.last.Ready(); rerr != nil {
+			fmt.Fprintf(&b, "\nHA not ready: %s", oneLine(rerr))
+		}
+	}
+	for _, e := range h.errs {
+		fmt.Fprintf(&b, "\nlast repair error: %v", e)
+	}
+	for _, in := range c.Active() {
+		fmt.Fprintf(&b, "\nfault still recorded as active: %s", in.label())
+	}
+	for _, x := range bad {
+		if x.daemon.Role == "" {
+			continue
+		}
+		fmt.Fprintf(&b, "\nlast log lines of %s:\n%s", x.daemon, c.logTail(ctx, x.daemon.Host, x.daemon.Role, 12))
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s: %w", b.String(), context.DeadlineExceeded)
+	}
+	return errors.New(b.String())
+}
+
+type notRight struct {
+	daemon topology.Daemon // Role is empty for a whole host
+	why    string
+}
+
+func (x notRight) name() string {
+	if x.daemon.Role == "" {
+		return x.daemon.Host
+	}
+	return x.daemon.String()
+}
+
+// notRight lists the daemons the last round found not running, and those
+// the last status found in a state HA ready does not allow.
+func (h *healer) notRight() []notRight {
+	var out []notRight
+	add := func(d topology.Daemon, why string) {
+		if !slices.ContainsFunc(out, func(x notRight) bool { return x.daemon == d }) {
+			out = append(out, notRight{d, why})
+		}
+	}
+	for _, d := range h.missing {
+		add(d, "not running")
+	}
+	for host, st := range h.last.Hosts {
+		if st != "running" {
+			add(topology.Daemon{Host: host}, "host is "+st)
+		}
+	}
+	for _, n := range h.last.NameNodes {
+		if n.JMX != "active" && n.JMX != "standby" {
+			add(topology.Daemon{Host: n.Host, Role: topology.NameNode}, n.ID+" is "+n.JMX)
+		}
+	}
+	for _, r := range h.last.ResourceManagers {
+		if r.REST != "ACTIVE" && r.REST != "STANDBY" {
+			add(topology.Daemon{Host: r.Host, Role: topology.ResourceManager}, r.ID+" is "+r.REST)
+		}
+	}
+	for _, z := range h.last.ZooKeeper {
+		if z.Mode != "leader" && z.Mode != "follower" {
+			add(topology.Daemon{Host: z.Host, Role: topology.ZooKeeper}, "zookeeper is "+z.Mode)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b notRight) int { return strings.Compare(a.name(), b.name()) })
+	return out
+}
+
+func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }
