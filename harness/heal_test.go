@@ -93,7 +93,7 @@ func TestHealRepairsEveryHostAndNamesWhatStaysDown(t *testing.T) {
 	f.neverStarts["hadoop001/namenode"] = true
 	f.residue["hadoop001"] = "1 2 0 1"
 
-	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
 	defer cancel()
 	rep, err := c.Heal(ctx)
 	require.Error(t, err)

@@ -353,24 +353,39 @@ func zooCfg(t topology.Topology) map[string]string {
 	return p
 }
 
+// AuditLogName is the NameNodes' HDFS audit log file in LogDir. Its lines
+// start with the time in ISO 8601 with milliseconds and zone.
+const AuditLogName = "hdfs-audit.log"
+
 func log4j() map[string]string {
 	return map[string]string{
-		"hadoop.root.logger":                                            "INFO,console",
-		"hadoop.log.dir":                                                ".",
-		"hadoop.log.file":                                               "hadoop.log",
-		"log4j.rootLogger":                                              "${hadoop.root.logger}",
-		"log4j.threshold":                                               "ALL",
-		"log4j.appender.NullAppender":                                   "org.apache.log4j.varia.NullAppender",
-		"log4j.appender.console":                                        "org.apache.log4j.ConsoleAppender",
-		"log4j.appender.console.target":                                 "System.err",
-		"log4j.appender.console.layout":                                 "org.apache.log4j.PatternLayout",
-		"log4j.appender.console.layout.ConversionPattern":               "%d{ISO8601} %p %c{2}: %m%n",
-		"log4j.appender.RFA":                                            "org.apache.log4j.RollingFileAppender",
-		"log4j.appender.RFA.File":                                       "${hadoop.log.dir}/${hadoop.log.file}",
-		"log4j.appender.RFA.MaxFileSize":                                "64MB",
-		"log4j.appender.RFA.MaxBackupIndex":                             "2",
-		"log4j.appender.RFA.layout":                                     "org.apache.log4j.PatternLayout",
-		"log4j.appender.RFA.layout.ConversionPattern":                   "%d{ISO8601} %p %c: %m%n",
+		"hadoop.root.logger":                              "INFO,console",
+		"hadoop.log.dir":                                  ".",
+		"hadoop.log.file":                                 "hadoop.log",
+		"log4j.rootLogger":                                "${hadoop.root.logger}",
+		"log4j.threshold":                                 "ALL",
+		"log4j.appender.NullAppender":                     "org.apache.log4j.varia.NullAppender",
+		"log4j.appender.console":                          "org.apache.log4j.ConsoleAppender",
+		"log4j.appender.console.target":                   "System.err",
+		"log4j.appender.console.layout":                   "org.apache.log4j.PatternLayout",
+		"log4j.appender.console.layout.ConversionPattern": "%d{ISO8601} %p %c{2}: %m%n",
+		"log4j.appender.RFA":                              "org.apache.log4j.RollingFileAppender",
+		"log4j.appender.RFA.File":                         "${hadoop.log.dir}/${hadoop.log.file}",
+		"log4j.appender.RFA.MaxFileSize":                  "64MB",
+		"log4j.appender.RFA.MaxBackupIndex":               "2",
+		"log4j.appender.RFA.layout":                       "org.apache.log4j.PatternLayout",
+		"log4j.appender.RFA.layout.ConversionPattern":     "%d{ISO8601} %p %c: %m%n",
+		// The NameNodes' audit log: which NameNode served each client
+		// operation, and when (invariant.KindServed, NoSplitBrainWrites).
+		"hdfs.audit.logger": "INFO,NullAppender",
+		"log4j.logger.org.apache.hadoop.hdfs.server.namenode.FSNamesystem.audit":     "${hdfs.audit.logger}",
+		"log4j.additivity.org.apache.hadoop.hdfs.server.namenode.FSNamesystem.audit": "false",
+		"log4j.appender.RFAAUDIT":                                       "org.apache.log4j.RollingFileAppender",
+		"log4j.appender.RFAAUDIT.File":                                  "${hadoop.log.dir}/" + AuditLogName,
+		"log4j.appender.RFAAUDIT.MaxFileSize":                           "64MB",
+		"log4j.appender.RFAAUDIT.MaxBackupIndex":                        "2",
+		"log4j.appender.RFAAUDIT.layout":                                "org.apache.log4j.PatternLayout",
+		"log4j.appender.RFAAUDIT.layout.ConversionPattern":              "%d{yyyy-MM-dd'T'HH:mm:ss.SSSZ} %m%n",
 		"log4j.logger.org.apache.hadoop.util.NativeCodeLoader":          "ERROR",
 		"log4j.logger.org.apache.hadoop.conf.Configuration.deprecation": "WARN",
 	}
@@ -420,6 +435,7 @@ func hadoopEnv() map[string]string {
 		"YARN_NODEMANAGER_OPTS":     opts(topology.NodeManager),
 		"ZOOKEEPER_SERVER_OPTS":     opts(topology.ZooKeeper) + " -Dzookeeper.jmx.log4j.disable=true",
 		"HADOOP_LOG_DIR":            LogDir,
+		"HDFS_AUDIT_LOGGER":         "INFO,RFAAUDIT",
 	}
 }
 

@@ -2,6 +2,7 @@
 export HADOOP_CLIENT_OPTS="-Xmx256m"
 export HADOOP_LOG_DIR="/var/log/hadoop"
 export HADOOP_OPTS="-Djava.net.preferIPv4Stack=true -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:+ExitOnOutOfMemoryError"
+export HDFS_AUDIT_LOGGER="INFO,RFAAUDIT"
 export HDFS_DATANODE_OPTS="-Xmx192m"
 export HDFS_JOURNALNODE_OPTS="-Xmx128m"
 export HDFS_NAMENODE_OPTS="-Xmx384m"
