@@ -22,7 +22,10 @@
 //     indeterminate (it may or may not have taken effect). A read op is OK
 //     when the store answered; a read of a missing key is OK with an empty
 //     Value.
-//   - An op served by a known daemon says so in its Note as
+//   - Which NameNode served a write comes from the NameNodes' own audit
+//     logs: a KindServed event per audit record (Daemon the NameNode, Op
+//     the command, Key the path, Time the NameNode's). An op whose client
+//     knows the daemon it reached may also say so in its Note as
 //     "served-by=<daemon>", e.g. "served-by=nn1".
 //
 // Layering: standard library only; imports no project package, so every

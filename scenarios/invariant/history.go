@@ -171,10 +171,10 @@ func Load(path string) (History, error) {
 	}
 	for i, e := range h.Events {
 		switch e.Kind {
-		case KindState, KindFaultStart, KindFaultEnd, KindOp:
+		case KindState, KindFaultStart, KindFaultEnd, KindOp, KindServed:
 		default:
-			return History{}, fmt.Errorf("parse history %s: event %d: unknown kind %q: use %q, %q, %q or %q",
-				path, i, e.Kind, KindState, KindFaultStart, KindFaultEnd, KindOp)
+			return History{}, fmt.Errorf("parse history %s: event %d: unknown kind %q: use %q, %q, %q, %q or %q",
+				path, i, e.Kind, KindState, KindFaultStart, KindFaultEnd, KindOp, KindServed)
 		}
 	}
 	return h, nil
