@@ -7,7 +7,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -99,18 +108,218 @@ func gitGrep(t *testing.T, pattern string, paths ...string) []string {
 	return lines
 }
 
-// TestNoBareSleeps: waiting on time happens only in internal/poll.
+// TestNoBareSleeps: waiting on time happens only in internal/poll. It parses
+// every Go file of the module (tests, examples and commands included) and
+// fails on a bare wait outside internal/poll; see bareWaits for what counts.
 func TestNoBareSleeps(t *testing.T) {
-	// The grep must see the sources: a pattern known to exist is found.
-	require.NotEmpty(t, gitGrep(t, "func Until(", "internal/poll/*.go"),
-		"git grep does not see internal/poll/poll.go's func Until: the sleep check below would prove nothing")
+	t.Run("matcher", testBareWaitsMatcher) // the check below proves something only if this passes
+
+	root := moduleRoot(t)
+	var scanned []string
 	var bare []string
-	for _, line := range gitGrep(t, "time\\.Sleep(", "*.go") {
-		if !strings.HasPrefix(line, "internal/poll/") && !strings.HasPrefix(line, "internal/layering/") {
-			bare = append(bare, line)
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if p != root && (strings.HasPrefix(name, ".") || name == "testdata" || name == "vendor") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(name, ".go") {
+			return nil
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		found, err := bareWaits(fset, rel, src)
+		if err != nil {
+			return err
+		}
+		scanned = append(scanned, rel)
+		if !strings.HasPrefix(rel, waitPackage+"/") {
+			bare = append(bare, found...)
+		}
+		return nil
+	})
+	require.NoError(t, err, "scan the module's Go files")
+
+	// The scan must have seen the repository, not an empty or wrong tree.
+	require.GreaterOrEqual(t, len(scanned), minGoFiles,
+		"scanned only %d Go files under %s: the sleep check would prove nothing", len(scanned), root)
+	for _, must := range []string{
+		waitPackage + "/poll.go",
+		"internal/layering/layering_test.go",
+		"harness/observe/observe.go",
+		"scenarios/recorder.go",
+		"cmd/haharness/main.go",
+	} {
+		require.Contains(t, scanned, must, "the scan missed %s: the sleep check would prove nothing", must)
+	}
+	dirs := map[string]bool{}
+	for _, f := range scanned {
+		dirs[strings.SplitN(f, "/", 2)[0]] = true
+	}
+	for _, top := range []string{"cmd", "e2e", "examples", "harness", "images", "internal", "scenarios"} {
+		require.True(t, dirs[top], "the scan saw no Go file under %s/", top)
+	}
+	assert.Empty(t, bare, "bare waits outside %s: wait with poll.Until (a condition) or poll.Sleep (an intended pause, under a context)", waitPackage)
+}
+
+// waitPackage is the one package that may wait on time.
+const waitPackage = "internal/poll"
+
+// minGoFiles is well under the module's Go file count (87 when written):
+// fewer means the scan looked at the wrong tree.
+const minGoFiles = 60
+
+// bareTimeFuncs are the functions of package time that wait with no
+// context to end the wait and no handle to stop it.
+var bareTimeFuncs = map[string]bool{"Sleep": true, "After": true, "Tick": true}
+
+// shellSleep finds a shell sleep with a duration in a string (a script or
+// an sh -c command line run in a container). It does not match property
+// names such as dfs.client.failover.sleep.base.millis, nor the keep-alive
+// "sleep infinity".
+var shellSleep = regexp.MustCompile(`(^|[\s;&|('"])sleep\s+[0-9.$]`)
+
+// bareWaits parses the Go file name and returns "file:line:col: what" for
+// each bare wait in it:
+//   - time.Sleep, time.After and time.Tick, called or used as values, with
+//     package time imported under any name (a dot import included);
+//   - a shell sleep with a duration in a string literal;
+//   - "sleep" followed by a duration argument in a call or a composite
+//     literal (exec.Command("sleep", "5"), []string{"sleep", "5"}).
+func bareWaits(fset *token.FileSet, name string, src []byte) ([]string, error) {
+	f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, err
+	}
+	timePkg := "" // the name package time goes by in this file
+	for _, imp := range f.Imports {
+		if imp.Path.Value == `"time"` {
+			timePkg = "time"
+			if imp.Name != nil {
+				timePkg = imp.Name.Name
+			}
 		}
 	}
-	assert.Empty(t, bare, "bare sleeps outside internal/poll")
+	var found []string
+	report := func(n ast.Node, what string) {
+		found = append(found, fmt.Sprintf("%s: %s", fset.Position(n.Pos()), what))
+	}
+	argvSleep := func(args []ast.Expr) {
+		for i := 0; i+1 < len(args); i++ {
+			if s, ok := stringLit(args[i]); ok && s == "sleep" {
+				if next, ok := stringLit(args[i+1]); !ok || next != "infinity" {
+					report(args[i], `"sleep" command`)
+				}
+			}
+		}
+	}
+	notTime := map[*ast.Ident]bool{} // identifiers that are not package time's (selectors, declarations)
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.SelectorExpr:
+			notTime[n.Sel] = true
+			if x, ok := n.X.(*ast.Ident); ok && x.Name == timePkg && bareTimeFuncs[n.Sel.Name] {
+				report(n, "time."+n.Sel.Name)
+			}
+		case *ast.FuncDecl:
+			notTime[n.Name] = true
+		case *ast.Ident:
+			if timePkg == "." && bareTimeFuncs[n.Name] && !notTime[n] {
+				report(n, "time."+n.Name+" (dot import)")
+			}
+		case *ast.BasicLit:
+			if s, ok := stringLit(n); ok && shellSleep.MatchString(s) {
+				report(n, "shell sleep in a string")
+			}
+		case *ast.CallExpr:
+			argvSleep(n.Args)
+		case *ast.CompositeLit:
+			argvSleep(n.Elts)
+		}
+		return true
+	})
+	return found, nil
+}
+
+// stringLit returns the value of e if it is a string literal.
+func stringLit(e ast.Expr) (string, bool) {
+	lit, ok := e.(*ast.BasicLit)
+	if !ok || lit.Kind != token.STRING {
+		return "", false
+	}
+	s, err := strconv.Unquote(lit.Value)
+	return s, err == nil
+}
+
+// moduleRoot is the directory of this module's go.mod, two levels up.
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	require.NoError(t, err, "no go.mod at the module root %s", root)
+	require.Contains(t, string(gomod), "module "+strings.TrimSuffix(mod, "/")+"\n", "%s is not this module's root", root)
+	return root
+}
+
+// testBareWaitsMatcher runs bareWaits on known-bad and known-good sources:
+// the repository scan relies on it.
+func testBareWaitsMatcher(t *testing.T) {
+	// sh is "sh -c" plus a shell command line; split so this file itself
+	// holds no shell sleep.
+	const sl = "sl" + "eep"
+	bad := map[string]string{
+		"time.Sleep":              `import "time"; func f() { time.Sleep(time.Second) }`,
+		"aliased import":          `import t "time"; func f() { t.Sleep(1) }`,
+		"dot import":              `import . "time"; func f() { Sleep(Second) }`,
+		"time.After in a select":  `import "time"; func f(c chan int) { select { case <-c: case <-time.After(time.Second): } }`,
+		"time.After in a receive": `import "time"; func f() { <-time.After(5 * time.Second) }`,
+		"time.Tick":               `import "time"; func f() { for range time.Tick(time.Second) {} }`,
+		"time.Sleep as a value":   `import "time"; var nap = time.Sleep`,
+		"shell sleep":             `import "os/exec"; func f() { exec.Command("sh", "-c", "` + sl + ` 5 && hdfs haadmin -getAllServiceState").Run() }`,
+		"shell sleep in a script": "var script = `#!/bin/sh\nuntil nc -z zk1 2181; do " + sl + " 0.5; done\n`",
+		"shell sleep of a var":    `var cmd = "` + sl + ` $DELAY; kill -9 $(cat /tmp/nn.pid)"`,
+		"sleep argv in a call":    `import "os/exec"; func f() { exec.Command("` + sl + `", "3").Run() }`,
+		"sleep argv in a literal": `var argv = []string{"` + sl + `", "3"}`,
+		"time.Sleep in a closure": `import "time"; var f = func() { go func() { time.Sleep(1) }() }`,
+		"time.Sleep in a test":    `import ("testing"; "time"); func TestX(t *testing.T) { time.Sleep(time.Millisecond) }`,
+	}
+	for name, body := range bad {
+		found, err := bareWaits(token.NewFileSet(), "bad.go", []byte("package p\n"+body+"\n"))
+		require.NoError(t, err, "%s: parse", name)
+		assert.Len(t, found, 1, "%s: want exactly one bare wait in %s", name, body)
+	}
+	good := map[string]string{
+		"poll.Sleep":              `import "x/internal/poll"; func f(ctx context.Context) { _ = poll.Sleep(ctx, time.Second) }`,
+		"timer under a context":   `import "time"; func f() { t := time.NewTimer(time.Second); defer t.Stop() }`,
+		"durations and deadlines": `import "time"; var d = 3 * time.Second; var at = time.Now().Add(d)`,
+		"no time import":          `type x struct{}; func (x) Sleep() {}; func f(v x) { v.Sleep() }`,
+		"method named Sleep":      `import "time"; type x struct{}; func (x) Sleep(time.Duration) {}; func f(v x) { v.Sleep(1) }`,
+		"dot import, own Sleep":   `import . "time"; type x struct{}; func (x) Sleep(Duration) {}; func f(v x) { v.Sleep(Second) }`,
+		"sleep in a property key": `var k = map[string]string{"dfs.client.failover.` + sl + `.base.millis": "200", "yarn.client.failover-` + sl + `-max-ms": "2000"}`,
+		"keep-alive container":    `var cmd = []string{"` + sl + `", "infinity"}`,
+		"word in prose":           `var msg = "the daemon went to ` + sl + `"`,
+	}
+	for name, body := range good {
+		found, err := bareWaits(token.NewFileSet(), "good.go", []byte("package p\n"+body+"\n"))
+		require.NoError(t, err, "%s: parse", name)
+		assert.Empty(t, found, "%s: no bare wait in %s", name, body)
+	}
+	_, err := bareWaits(token.NewFileSet(), "broken.go", []byte("package p\nfunc {"))
+	assert.Error(t, err, "a file that does not parse is an error, not a clean file")
 }
 
 // TestNoDockerCLI: the engine is reached through the Engine API only
