@@ -1,7 +1,9 @@
 package scenarios
 
 import (
+	"encoding/xml"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/haharness/haharness/harness/config"
+	"github.com/haharness/haharness/harness/topology"
 	"github.com/haharness/haharness/scenarios/invariant"
 )
 
@@ -51,10 +55,97 @@ func TestChaosScheduleIsReplayableFromSeed(t *testing.T) {
 	}
 }
 
+// TestFailoverBoundFollowsTiming: FailoverBound is the sum of the timeouts
+// a NameNode failover may wait on, as the rendered configuration sets them
+// (ZooKeeper session expiry, the health check RPC, graceful fencing,
+// sshfence's connect), plus a fixed allowance for the new active to catch
+// up and the sampler to see it; it follows config.Timing.
 func TestFailoverBoundFollowsTiming(t *testing.T) {
-	b := FailoverBound()
-	require.GreaterOrEqual(t, b, 20*time.Second, "bound %v out of a sensible range for the default timing", b)
-	require.LessOrEqual(t, b, 60*time.Second, "bound %v out of a sensible range for the default timing", b)
+	saved := config.Timing
+	t.Cleanup(func() { config.Timing = saved })
+	const catchUp = 15 * time.Second
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+
+	tests := []struct {
+		name   string
+		timing config.TimingValues
+		want   time.Duration // 0: only the derivation is checked
+	}{
+		{name: "harness default", timing: saved},
+		{name: "harness timing when written", timing: config.TimingValues{ZKSessionTimeoutMS: 5000, HealthRPCTimeoutMS: 5000, JournalWriteTimeoutMS: 10000}, want: 33 * time.Second}, // 5 + 5 + 3 + 5 + 15
+		{name: "Hadoop defaults", timing: config.TimingValues{ZKSessionTimeoutMS: 10000, HealthRPCTimeoutMS: 45000, JournalWriteTimeoutMS: 20000}, want: 78 * time.Second},
+		{name: "shortest session", timing: config.TimingValues{ZKSessionTimeoutMS: 2000, HealthRPCTimeoutMS: 1500, JournalWriteTimeoutMS: 5000}, want: 26500 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			config.Timing = tt.timing
+			got := FailoverBound()
+			if tt.want != 0 {
+				assert.Equal(t, tt.want, got, "FailoverBound with %+v", tt.timing)
+			}
+
+			// Each term is the value the daemons are configured with.
+			core, hdfs := renderedSites(t)
+			terms := []struct{ file, key string }{
+				{"core-site.xml", "ha.zookeeper.session-timeout.ms"},
+				{"core-site.xml", "ha.health-monitor.rpc-timeout.ms"},
+				{"core-site.xml", "ha.failover-controller.graceful-fence.rpc-timeout.ms"},
+				{"hdfs-site.xml", "dfs.ha.fencing.ssh.connect-timeout"},
+			}
+			sum := catchUp
+			for _, term := range terms {
+				site := map[string]map[string]string{"core-site.xml": core, "hdfs-site.xml": hdfs}[term.file]
+				require.Contains(t, site, term.key, "%s sets no %s: FailoverBound's term for it is unfounded", term.file, term.key)
+				n, err := strconv.Atoi(site[term.key])
+				require.NoError(t, err, "%s %s", term.file, term.key)
+				sum += ms(n)
+			}
+			assert.Equal(t, sum, got, "FailoverBound is not the sum of the rendered %v plus %v", terms, catchUp)
+
+			zkPlusHealth := ms(tt.timing.ZKSessionTimeoutMS) + ms(tt.timing.HealthRPCTimeoutMS)
+			assert.Greater(t, got, zkPlusHealth, "bound must exceed ZooKeeper session expiry plus the health check timeout")
+		})
+	}
+
+	// Changing one timing value moves the bound by as much; the JournalNode
+	// write timeout is no term of a NameNode failover.
+	for _, tt := range []struct {
+		key   string
+		bump  func(*config.TimingValues)
+		delta time.Duration
+	}{
+		{"ZKSessionTimeoutMS", func(v *config.TimingValues) { v.ZKSessionTimeoutMS += 1700 }, 1700 * time.Millisecond},
+		{"HealthRPCTimeoutMS", func(v *config.TimingValues) { v.HealthRPCTimeoutMS += 4200 }, 4200 * time.Millisecond},
+		{"JournalWriteTimeoutMS", func(v *config.TimingValues) { v.JournalWriteTimeoutMS += 9000 }, 0},
+	} {
+		config.Timing = saved
+		before := FailoverBound()
+		tt.bump(&config.Timing)
+		assert.Equal(t, tt.delta, FailoverBound()-before, "raising %s", tt.key)
+	}
+}
+
+// renderedSites renders the guide cluster's configuration with the current
+// config.Timing and returns core-site.xml's and hdfs-site.xml's properties.
+func renderedSites(t *testing.T) (core, hdfs map[string]string) {
+	t.Helper()
+	files, err := config.Render(topology.Guide(), config.Options{})
+	require.NoError(t, err)
+	parse := func(name string) map[string]string {
+		var c struct {
+			Properties []struct {
+				Name  string `xml:"name"`
+				Value string `xml:"value"`
+			} `xml:"property"`
+		}
+		require.NoError(t, xml.Unmarshal(files[name], &c), "parse %s", name)
+		kv := map[string]string{}
+		for _, p := range c.Properties {
+			kv[p.Name] = p.Value
+		}
+		return kv
+	}
+	return parse("core-site.xml"), parse("hdfs-site.xml")
 }
 
 func TestTimelineShowsFaultsStateChangesAndFailures(t *testing.T) {
