@@ -156,6 +156,10 @@ func superseded(acts []activation, d string, t time.Time) (activation, bool) {
 // writes just before its first "active" sample is not taken for its
 // previous, superseded self.
 //
+// Only daemons sampled as NameNodes count: records naming another daemon
+// (e.g. a host name where the samples use NameNode ids) are left out and
+// named in the details, so a mismatch of ids cannot pass unnoticed.
+//
 // It passes when at least one acknowledged write was attributed and none
 // was served by a superseded NameNode, naming how many writes each
 // NameNode served. It is inconclusive with no acknowledged write, when no
@@ -163,10 +167,23 @@ func superseded(acts []activation, d string, t time.Time) (activation, bool) {
 // sampled active. Notes of ops with a zero Start are never flagged.
 func NoSplitBrainWrites(h History) Result {
 	r := Result{Check: "no-split-brain-writes"}
+	events := h.Sorted()
+	nns := map[string]bool{}
+	for _, e := range stateEvents(events, RoleNameNode) {
+		nns[e.Daemon] = true
+	}
 	sws := ServedWrites(h)
 	perNN := map[string]int{}
+	strangers := map[string]int{}
 	attributed := 0
-	for _, sw := range sws {
+	for i := range sws {
+		sw := &sws[i]
+		sw.By = slices.DeleteFunc(sw.By, func(s Serving) bool {
+			if !nns[s.Daemon] {
+				strangers[s.Daemon]++
+			}
+			return !nns[s.Daemon]
+		})
 		if len(sw.By) > 0 {
 			attributed++
 		}
@@ -178,7 +195,16 @@ func NoSplitBrainWrites(h History) Result {
 			}
 		}
 	}
-	acts := activations(h.Sorted(), RoleNameNode)
+	var unknown string
+	if len(strangers) > 0 {
+		var names []string
+		n := 0
+		for _, d := range slices.Sorted(maps.Keys(strangers)) {
+			names, n = append(names, d), n+strangers[d]
+		}
+		unknown = fmt.Sprintf("left out %d records of serving a write by %s, never sampled as a NameNode", n, strings.Join(names, ", "))
+	}
+	acts := activations(events, RoleNameNode)
 	switch {
 	case len(sws) == 0:
 		r.Verdict, r.Details = Inconclusive, []string{"no acknowledged write"}
@@ -187,6 +213,9 @@ func NoSplitBrainWrites(h History) Result {
 		r.Verdict = Inconclusive
 		r.Details = []string{fmt.Sprintf("no audit record (%s event) and no served-by=nnX note matches any of the %d acknowledged writes",
 			KindServed, len(sws))}
+		if unknown != "" {
+			r.Details = append(r.Details, unknown)
+		}
 		return r
 	case len(acts) == 0:
 		r.Verdict, r.Details = Inconclusive, []string{"no NameNode was ever sampled active"}
@@ -217,5 +246,8 @@ func NoSplitBrainWrites(h History) Result {
 		by = append(by, fmt.Sprintf("%s served %d", d, perNN[d]))
 	}
 	r.Details = []string{fmt.Sprintf("%d of %d acknowledged writes attributed to a NameNode: %s", attributed, len(sws), strings.Join(by, ", "))}
+	if unknown != "" {
+		r.Details = append(r.Details, unknown)
+	}
 	return r
 }

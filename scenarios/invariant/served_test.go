@@ -176,6 +176,20 @@ func TestNoSplitBrainWrites(t *testing.T) {
 			want:   Fail, detail: "by superseded nn2: its audit log has it at 2025-06-01T10:00:06.200Z, after nn3 became active at 2025-06-01T10:00:05.000Z",
 		},
 		{
+			name:   "records of a daemon never sampled as a NameNode do not attribute",
+			events: with(served(4.2, "hadoop002", AuditCreate, "/a"), write(4, 5, "/a", "v", true, "served-by=hadoop002"), acked(6, 7, "/b")),
+			want:   Inconclusive,
+			details: []string{"no audit record (served event) and no served-by=nnX note matches any of the 2 acknowledged writes",
+				"left out 2 records of serving a write by hadoop002, never sampled as a NameNode"},
+		},
+		{
+			name:   "records of a daemon never sampled as a NameNode are named on a pass",
+			events: with(served(4.2, "hadoop002", AuditCreate, "/a"), served(4.3, "nn2", AuditCreate, "/a"), acked(4, 5, "/a")),
+			want:   Pass,
+			details: []string{"1 of 1 acknowledged writes attributed to a NameNode: nn2 served 1",
+				"left out 1 records of serving a write by hadoop002, never sampled as a NameNode"},
+		},
+		{
 			name:   "no active NameNode",
 			events: []Event{sample(0, "nn1", "standby"), served(3.5, "nn1", AuditCreate, "/k"), acked(3, 6, "/k")},
 			want:   Inconclusive,
