@@ -34,7 +34,7 @@ func TestRendersInHeadlessChromium(t *testing.T) {
 		t.Skip("chromium not on PATH; set HAHARNESS_REQUIRE_BROWSER to make this a failure")
 	}
 
-	for _, fixture := range []string{"clean-failover", "split-brain"} {
+	for _, fixture := range []string{"clean-failover", "clean-failover-audit", "split-brain"} {
 		t.Run(fixture, func(t *testing.T) {
 			h := loadFixture(t, fixture)
 			dir := t.TempDir()

@@ -7,7 +7,9 @@
 // seconds since the history's start) with one lane per daemon coloured by
 // its sampled HA state, the fault windows as translucent bands across all
 // lanes, windows in which two daemons of a role were active at once, and
-// lanes of client ops marked ok or not at their return; and, for each fault,
+// lanes of client ops marked ok or not at their return, with a mark on a
+// NameNode's lane where its audit log (invariant.KindServed) says it served
+// a create or append; and, for each fault,
 // the NameNode failover latency: the time from the fault's start to the
 // first "active" sample of a NameNode other than the ones active at its
 // start, drawn as an arrow on the timeline and listed in a table. Hovering a
@@ -16,5 +18,8 @@
 // a bug report.
 //
 // Layering: imports only the standard library and scenarios/invariant, whose
-// History and Result it renders; it runs no check itself.
+// History and Result it renders; it runs no check itself, and takes what it
+// shows of a history's meaning (fault windows, failovers, windows of several
+// actives, who served a write, the overall verdict) from invariant rather
+// than working it out again.
 package report
