@@ -167,3 +167,53 @@ func StaleActiveWithin(h History, role string, bound time.Duration) Result {
 	}
 	return r
 }
+
+// SingleActiveOutside is SingleActive where some faults keep the old active
+// from being fenced (its host cut off or frozen: excuses reports which, by
+// the fault's name). While such a fault is on, and for window after it is
+// healed, two daemons of role may both claim active: the old one's claim is
+// stale, and NoSplitBrainWrites checks that it committed nothing. Every
+// other overlap fails, as does one that outlasts its excuse. The details
+// give the longest excused overlap and how long after the heal it ended, so
+// the window is measured as well as bounded.
+func SingleActiveOutside(h History, role string, window time.Duration, excuses func(fault string) bool) Result {
+	r := Result{Check: fmt.Sprintf("single-active %s (stale claims allowed during unfenceable faults + %s)", role, window)}
+	ovs, ok := ActiveOverlaps(h, role)
+	if !ok {
+		r.Verdict = Inconclusive
+		r.Details = []string{fmt.Sprintf("no state sample of a %s", role)}
+		return r
+	}
+	ws := FaultWindows(h)
+	var longest, afterHeal time.Duration
+	for _, o := range ovs {
+		excused := false
+		for _, w := range ws {
+			if !excuses(w.Fault) || o.From.Before(w.Start) {
+				continue
+			}
+			if !w.Healed || !o.To.After(w.End.Add(window)) {
+				excused = true
+				longest = max(longest, o.To.Sub(o.From))
+				if w.Healed && o.To.After(w.End) {
+					afterHeal = max(afterHeal, o.To.Sub(w.End))
+				}
+				break
+			}
+		}
+		if !excused {
+			r.Details = append(r.Details, o.String()+": no unfenceable fault explains it")
+		}
+	}
+	r.Verdict = Pass
+	if len(r.Details) > 0 {
+		r.Verdict = Fail
+	}
+	if len(ovs) == 0 {
+		r.Details = append(r.Details, "never two active at once")
+	} else if longest > 0 {
+		r.Details = append(r.Details, fmt.Sprintf("longest stale claim %s; it outlasted its fault's heal by at most %s",
+			longest.Round(time.Millisecond), afterHeal.Round(time.Millisecond)))
+	}
+	return r
+}

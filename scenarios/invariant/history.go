@@ -46,6 +46,10 @@ const (
 const (
 	OpWrite = "write"
 	OpRead  = "read"
+	// OpCreate and OpAppend build one file from chunks (the soak's
+	// writers): Value is the chunk; FilesIntact judges them.
+	OpCreate = "create"
+	OpAppend = "append"
 )
 
 // Event is one entry of a History. Which fields are set depends on Kind.
