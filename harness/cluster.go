@@ -115,6 +115,7 @@ func prepare(ctx context.Context, o options) (*Cluster, error) {
 			return nil, err
 		}
 	}
+	collectOrphans(ctx, eng, o.log)
 	if existing, err := eng.Containers(ctx, docker.LabelCluster+"="+o.name); err != nil {
 		return nil, err
 	} else if len(existing) > 0 {

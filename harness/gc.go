@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/haharness/haharness/harness/config"
 	"github.com/haharness/haharness/harness/docker"
@@ -161,6 +162,10 @@ func GC(ctx context.Context, all bool) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return gc(ctx, eng, all)
+}
+
+func gc(ctx context.Context, eng engine, all bool) ([]string, error) {
 	list, err := list(ctx, eng)
 	if err != nil {
 		return nil, err
@@ -178,6 +183,24 @@ func GC(ctx context.Context, all bool) ([]string, error) {
 		removed = append(removed, ci.Name)
 	}
 	return removed, errors.Join(errs...)
+}
+
+var orphansOnce sync.Once
+
+// collectOrphans removes, once per process, the clusters of processes that
+// died without removing them (a test binary killed by go test's timeout or a
+// panic, a SIGKILLed `haharness up`): the next Start collects them, as
+// `haharness gc` does. Failures are only logged.
+func collectOrphans(ctx context.Context, eng engine, log *slog.Logger) {
+	orphansOnce.Do(func() {
+		removed, err := gc(ctx, eng, false)
+		if len(removed) > 0 {
+			log.Info("removed clusters of processes that are gone", "clusters", removed)
+		}
+		if err != nil {
+			log.Warn("could not remove every orphaned cluster: run `haharness gc`", "err", err)
+		}
+	})
 }
 
 // Remove deletes the named cluster's containers and network.

@@ -16,8 +16,9 @@ import (
 
 // HealReport says what Heal did.
 type HealReport struct {
-	// Actions are the repairs made, in order, e.g. "hadoop001: unpaused",
-	// "hadoop003: removed 4 HH-FAULT rule(s)", "hadoop001/namenode: started (not running)".
+	// Actions are the repairs made, in order, each with the time since
+	// Heal began, e.g. "+0.1s hadoop001: unpaused", "+0.3s hadoop003:
+	// cleared 4 HH-FAULT rule(s)", "+2.0s hadoop001/namenode: started (not running)".
 	Actions []string `json:"actions"`
 	// Rounds is how many repair-and-check rounds it took.
 	Rounds int           `json:"rounds"`
@@ -57,7 +58,7 @@ var StaleActiveGrace = 3 * time.Duration(config.Timing.ZKSessionTimeoutMS) * tim
 // converges are marked healed: every fault kind has been undone.
 func (c *Cluster) Heal(ctx context.Context) (HealReport, error) {
 	start := time.Now()
-	h := &healer{c: c, restarts: map[topology.Daemon]int{}, clean: map[string]bool{}}
+	h := &healer{c: c, start: start, restarts: map[topology.Daemon]int{}, clean: map[string]bool{}}
 	var ready Status
 	err := poll.Until(ctx, "heal: HA ready", HealRoundInterval, func(ctx context.Context) (bool, string, error) {
 		h.rounds++
@@ -102,6 +103,7 @@ func (c *Cluster) Heal(ctx context.Context) (HealReport, error) {
 
 type healer struct {
 	c        *Cluster
+	start    time.Time
 	rounds   int
 	actions  []string
 	restarts map[topology.Daemon]int
@@ -116,7 +118,7 @@ type healer struct {
 }
 
 func (h *healer) did(format string, args ...any) {
-	a := fmt.Sprintf(format, args...)
+	a := fmt.Sprintf("+%.1fs %s", time.Since(h.start).Seconds(), fmt.Sprintf(format, args...))
 	h.actions = append(h.actions, a)
 	h.c.log.Info("heal", "action", a)
 }
@@ -376,3 +378,10 @@ func (h *healer) notRight() []notRight {
 }
 
 func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }
+
+// FaultResidue returns what faults have left inside running host h, whoever
+// injected them: frozen JVMs, iptables rules of the fault chains, netem
+// qdiscs (fault.Residue). After a Heal that converged it is zero.
+func (c *Cluster) FaultResidue(ctx context.Context, h string) (fault.Residue, error) {
+	return fault.Residues(ctx, runtime{c}, h)
+}
