@@ -2,7 +2,7 @@
 GO ?= go
 E2E_TIMEOUT ?= 60m
 
-.PHONY: all build test unit e2e lint images env clean-clusters demo test-podman
+.PHONY: all build test unit e2e lint images env clean-clusters demo test-podman soak
 
 all: build
 
@@ -33,6 +33,16 @@ e2e: env build
 	@if ./bin/haharness engine --reaper | grep -q '^reaper: *running'; then ryuk=false; else ryuk=true; fi; \
 	set -x; HAHARNESS_REQUIRE_DOCKER=1 TESTCONTAINERS_RYUK_DISABLED=$${TESTCONTAINERS_RYUK_DISABLED:-$$ryuk} \
 	  $(BLOCKED) $(GO) test -p 1 -count=1 -timeout $(E2E_TIMEOUT) -v ./e2e/... ./cmd/... ./examples/...
+
+# The soak alone: SEEDS seeds (1..SEEDS), DURATION of faults each, on one
+# cluster, unable to reach container addresses like the rest of e2e; each
+# run's report, timeline and (on a violation) replay command land in
+# e2e/artifacts/TestSoak/. `make e2e` runs it with two seeds of 2m.
+SEEDS ?= 2
+DURATION ?= 5m
+soak: env build
+	HAHARNESS_REQUIRE_DOCKER=1 TESTCONTAINERS_RYUK_DISABLED=true HAHARNESS_SOAK_SEEDS=$$(seq -s, 1 $(SEEDS)) \
+	  HAHARNESS_SOAK_DURATION=$(DURATION) $(BLOCKED) $(GO) test -count=1 -timeout 6h -v -run '^TestSoak$$' ./e2e
 
 # Everything: the README's test command.
 test: env lint unit e2e test-podman

@@ -199,6 +199,32 @@ func WriteFile(ctx context.Context, client *hdfs.Client, path string, data []byt
 	if err != nil {
 		return fmt.Errorf("create %s: %w", path, err)
 	}
+	return writeAndClose(ctx, w, path, data)
+}
+
+// CreateFile creates path (which must not exist) with data, as WriteFile
+// does but without removing anything first.
+func CreateFile(ctx context.Context, client *hdfs.Client, path string, data []byte) error {
+	w, err := client.Create(path)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	return writeAndClose(ctx, w, path, data)
+}
+
+// AppendFile appends data to the existing file path and returns once the
+// NameNode has acknowledged the close: the append is durable.
+func AppendFile(ctx context.Context, client *hdfs.Client, path string, data []byte) error {
+	w, err := client.Append(path)
+	if err != nil {
+		return fmt.Errorf("append to %s: %w", path, err)
+	}
+	return writeAndClose(ctx, w, path, data)
+}
+
+// writeAndClose writes data and closes w, waiting while the last block is
+// still being replicated; only a closed file is acknowledged.
+func writeAndClose(ctx context.Context, w *hdfs.FileWriter, path string, data []byte) error {
 	if _, err := w.Write(data); err != nil {
 		_ = w.Close()
 		return fmt.Errorf("write %s: %w", path, err)

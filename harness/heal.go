@@ -128,7 +128,11 @@ func (h *healer) did(format string, args ...any) {
 // failure message. It returns an error only when no retry can mend it.
 func (h *healer) repair(ctx context.Context) error {
 	c := h.c
-	h.errs = c.healInjections(ctx)
+	var healed []string
+	healed, h.errs = c.healInjections(ctx)
+	for _, l := range healed {
+		h.did("undid %s", l)
+	}
 	views, err := c.refresh(ctx)
 	if err != nil {
 		h.errs = append(h.errs, err)

@@ -86,17 +86,18 @@ func (c *Cluster) HealAll(ctx context.Context) error {
 }
 
 // healInjections heals the recorded injections newest first and returns
-// the errors of those that stay active.
-func (c *Cluster) healInjections(ctx context.Context) []error {
+// the labels of those healed and the errors of those that stay active.
+func (c *Cluster) healInjections(ctx context.Context) (healed []string, errs []error) {
 	act := c.Active()
 	slices.Reverse(act)
-	var errs []error
 	for _, in := range act {
 		if err := in.Heal(ctx); err != nil {
 			errs = append(errs, err)
+			continue
 		}
+		healed = append(healed, in.label())
 	}
-	return errs
+	return healed, errs
 }
 
 // runtime adapts *Cluster to fault.Runtime.

@@ -79,6 +79,8 @@ func commands() []command {
 
 		{"scenario", "list | run NAME [--name N] [--seed N] [--out DIR]", "list or run the failure scenarios", groupScenario, cmdScenario},
 		{"report", "HISTORY.json [-o OUT.html]", "render a saved scenario history as an HTML timeline", groupScenario, cmdReport},
+		{"soak", "[--name N] [--seed N] [--duration 5m] [--writers 3] [--out DIR]",
+			"run seeded faults with writers on a running cluster, heal after each, read every acknowledged write back", groupScenario, cmdSoak},
 
 		{"images", "[--hadoop VERSION | --all]", "pull or build the cluster image if missing and print its ref", groupOther, cmdImages},
 		{"engine", "[--reaper]", "print the container engine found (as testcontainers-go finds it) and where ports are published", groupOther, cmdEngine},

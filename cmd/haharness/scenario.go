@@ -19,6 +19,7 @@ import (
 	"github.com/haharness/haharness/scenarios"
 	"github.com/haharness/haharness/scenarios/invariant"
 	"github.com/haharness/haharness/scenarios/report"
+	"github.com/haharness/haharness/scenarios/soak"
 )
 
 func cmdScenario(ctx context.Context, e *env, args []string) error {
@@ -130,5 +131,51 @@ func cmdReport(_ context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "check: %s\n", r)
 	}
 	fmt.Fprintf(e.stdout, "wrote %s\n", *out)
+	return nil
+}
+
+func cmdSoak(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "soak")
+	name := nameFlag(fs)
+	seed := fs.Int64("seed", 0, "seed of the nemesis and the writers (default: the clock; printed so a run can be replayed)")
+	duration := fs.Duration("duration", 5*time.Minute, "how long the nemesis injects faults (the last heal and the read-back come after)")
+	writers := fs.Int("writers", 3, "writers creating and appending files at once")
+	out := fs.String("out", "", "`dir` for history.json, result.json, report.html, timeline.txt (default haharness-runs/soak-SEED)")
+	if err := parseNone(fs, args); err != nil {
+		return err
+	}
+	if *duration <= 0 || *writers <= 0 {
+		return usagef(fs, "--duration and --writers must be positive, got %v and %d", *duration, *writers)
+	}
+	if *seed == 0 {
+		*seed = time.Now().UnixNano()
+	}
+	if *out == "" {
+		*out = filepath.Join("haharness-runs", fmt.Sprintf("soak-%d", *seed))
+	}
+	c, err := attach(ctx, *name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "soak seed %d for %v on %s: healing first\n", *seed, *duration, c.Name())
+	hctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	_, err = c.Heal(hctx)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("the cluster must be HA ready before a soak: %w", err)
+	}
+	res, err := soak.Run(ctx, c, soak.Options{Seed: *seed, Duration: *duration, Writers: *writers, Log: stepLogger(e)})
+	if err != nil {
+		return fmt.Errorf("soak seed %d: %w", *seed, err)
+	}
+	fmt.Fprint(e.stdout, res.Timeline())
+	if err := res.Save(*out); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "saved history.json, result.json, report.html and timeline.txt in %s\n", *out)
+	if ferr := res.Failed(); ferr != nil {
+		return ferr
+	}
+	fmt.Fprintf(e.stdout, "soak passed (seed %d)\n", *seed)
 	return nil
 }

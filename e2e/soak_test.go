@@ -1,0 +1,50 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/haharness/haharness/harness/harnesstest"
+	"github.com/haharness/haharness/scenarios/soak"
+)
+
+// TestSoak runs the soak (package soak) for each seed of
+// HAHARNESS_SOAK_SEEDS (default "1,2"), HAHARNESS_SOAK_DURATION each
+// (default 2m), one after the other on one cluster, and fails on any
+// violation: a lost or corrupted acknowledged write, a split brain, a heal
+// that does not converge, a failover past its bound. Each run's report and
+// timeline go to the artifacts directory.
+func TestSoak(t *testing.T) {
+	seeds := []int64{1, 2}
+	if v := os.Getenv("HAHARNESS_SOAK_SEEDS"); v != "" {
+		seeds = nil
+		for _, f := range strings.Split(v, ",") {
+			s, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64)
+			require.NoError(t, err, "HAHARNESS_SOAK_SEEDS=%q: want comma-separated integers", v)
+			seeds = append(seeds, s)
+		}
+	}
+	duration := 2 * time.Minute
+	if v := os.Getenv("HAHARNESS_SOAK_DURATION"); v != "" {
+		d, err := time.ParseDuration(v)
+		require.NoError(t, err, "HAHARNESS_SOAK_DURATION=%q: want a duration such as 5m", v)
+		duration = d
+	}
+	c := harnesstest.Start(t)
+	for _, seed := range seeds {
+		t.Run("seed-"+strconv.FormatInt(seed, 10), func(t *testing.T) {
+			res, err := soak.Run(t.Context(), c, soak.Options{Seed: seed, Duration: duration, Log: harnesstest.Logger(t)})
+			require.NoError(t, err)
+			dir := filepath.Join(filepath.Dir(harnesstest.ArtifactsDir(t)), "run")
+			require.NoError(t, res.Save(dir))
+			t.Logf("seed %d: %d steps, %d acknowledged operations, saved in %s\n%s", seed, len(res.Steps), res.Acked, dir, res.Timeline())
+			require.NoError(t, res.Failed())
+		})
+	}
+}
