@@ -79,10 +79,10 @@ func TestExpectsFailover(t *testing.T) {
 func TestUnfenceable(t *testing.T) {
 	for label, want := range map[string]bool{
 		"step 3: isolate active-namenode => [hadoop001] [hadoop002,hadoop003]": true,
-		"step 4: freeze-host active-namenode => hadoop002":                    true,
-		"step 5: degrade active-namenode delay=0s jitter=0s loss=7% => h1":    true,
-		"step 6: kill-daemon KILL active-namenode => hadoop001/namenode":      false,
-		"step 7: kill-host active-namenode => hadoop001":                      false,
+		"step 4: freeze-host active-namenode => hadoop002":                     true,
+		"step 5: degrade active-namenode delay=0s jitter=0s loss=7% => h1":     true,
+		"step 6: kill-daemon KILL active-namenode => hadoop001/namenode":       false,
+		"step 7: kill-host active-namenode => hadoop001":                       false,
 	} {
 		assert.Equal(t, want, unfenceable(label), label)
 	}
