@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/haharness/haharness/harness/docker"
+	"github.com/haharness/haharness/harness/fault"
 	"github.com/haharness/haharness/harness/topology"
 )
 
@@ -98,10 +100,10 @@ func TestHealRepairsEveryHostAndNamesWhatStaysDown(t *testing.T) {
 	rep, err := c.Heal(ctx)
 	require.Error(t, err)
 
-	assert.Contains(t, rep.Actions, "hadoop002: started host (was exited)")
-	assert.Contains(t, rep.Actions, "hadoop003: unpaused")
-	assert.Contains(t, rep.Actions, "hadoop001: cleared 1 frozen JVM(s), 2 HH-FAULT rule(s), 1 netem qdisc(s)")
-	assert.Contains(t, rep.Actions, "hadoop001/zookeeper: started (not running)")
+	assertAction(t, rep.Actions, "hadoop002: started host (was exited)")
+	assertAction(t, rep.Actions, "hadoop003: unpaused")
+	assertAction(t, rep.Actions, "hadoop001: cleared 1 frozen JVM(s), 2 HH-FAULT rule(s), 1 netem qdisc(s)")
+	assertAction(t, rep.Actions, "hadoop001/zookeeper: started (not running)")
 	assert.Equal(t, 1, strings.Count(strings.Join(rep.Actions, "\n"), "hadoop001/zookeeper"), "a daemon that came up is started once: %v", rep.Actions)
 	assert.GreaterOrEqual(t, rep.Rounds, 2, "it retries")
 
@@ -232,4 +234,53 @@ func TestListCallsAHalfStartedDetachedClusterOrphaned(t *testing.T) {
 			assert.Equal(t, tc.orphaned, got[0].Incomplete)
 		})
 	}
+}
+
+// assertAction checks that one of actions (each "+N.Ns what") is what.
+func assertAction(t *testing.T, actions []string, what string) {
+	t.Helper()
+	for _, a := range actions {
+		if _, rest, ok := strings.Cut(a, "s "); ok && strings.HasPrefix(a, "+") && rest == what {
+			return
+		}
+	}
+	t.Errorf("no action %q in %q", what, actions)
+}
+
+// An injection whose undo failed stays active and is retried; healing it
+// once it worked is a no-op.
+func TestAnInjectionWhoseHealFailedStaysActive(t *testing.T) {
+	f, c := newHealEngine(t, nil)
+	inner := f.execFn
+	f.execFn = func(key string) docker.Result {
+		if strings.Contains(key, "| grep -c -- 'hh-") {
+			return docker.Result{Stdout: "1\n"} // the rule is there
+		}
+		return inner(key)
+	}
+	in, err := c.Inject(context.Background(), fault.Drop{From: "hadoop001", To: "hadoop002"})
+	require.NoError(t, err)
+	require.Equal(t, []*Injection{in}, c.Active())
+
+	f.mu.Lock()
+	f.err = errors.New("engine unreachable")
+	f.mu.Unlock()
+	require.ErrorContains(t, in.Heal(context.Background()), "engine unreachable")
+	assert.Equal(t, []*Injection{in}, c.Active(), "a failed heal leaves the fault active")
+
+	f.mu.Lock()
+	f.err = nil
+	f.mu.Unlock()
+	require.NoError(t, in.Heal(context.Background()))
+	assert.Empty(t, c.Active())
+	n := len(f.calls)
+	require.NoError(t, in.Heal(context.Background()), "healing twice is harmless")
+	assert.Len(t, f.calls, n, "and does nothing")
+	var states []string
+	for _, e := range c.Events() {
+		if e.Kind == EventFault {
+			states = append(states, e.State)
+		}
+	}
+	assert.Equal(t, []string{"injected", "heal-failed", "healed"}, states)
 }
