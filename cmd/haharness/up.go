@@ -165,7 +165,11 @@ func cmdLs(ctx context.Context, e *env, args []string) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tHOSTS\tOWNER\tORPHANED")
 	for _, ci := range list {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%v\n", ci.Name, ci.Hosts, ci.Owner, ci.Orphaned)
+		orphaned := fmt.Sprint(ci.Orphaned)
+		if ci.Incomplete {
+			orphaned += " (its start never completed and its creator is gone)"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", ci.Name, ci.Hosts, ci.Owner, orphaned)
 	}
 	return tw.Flush()
 }
