@@ -153,8 +153,11 @@ func cmdWaitFailover(ctx context.Context, e *env, args []string) error {
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		if v.active != "" && v.active != from {
-			fmt.Fprintf(e.stdout, "failover %s -> %s in %v\n", orUnknown(from), v.active, time.Since(start).Round(100*time.Millisecond))
+		if to := v.newActive(from); to != "" {
+			fmt.Fprintf(e.stdout, "failover %s -> %s in %v\n", orUnknown(from), to, time.Since(start).Round(100*time.Millisecond))
+			if v.active == "" {
+				fmt.Fprintf(e.stdout, "(%s still claims active: it cannot be fenced yet; %s)\n", orUnknown(from), v)
+			}
 			return nil
 		}
 		select {
@@ -170,6 +173,19 @@ func cmdWaitFailover(ctx context.Context, e *env, args []string) error {
 			v = roleView(s, r)
 		}
 	}
+}
+
+// newActive returns the id that took over from `from`: the single active,
+// or, while the cut-off old active still claims active too (fencing could
+// not reach it), the other active the election lock names. "" if none.
+func (v haView) newActive(from string) string {
+	if v.active != "" && v.active != from {
+		return v.active
+	}
+	if v.active == "" && v.lock != "" && v.lock != from && v.states[v.lock] == "active" {
+		return v.lock
+	}
+	return ""
 }
 
 func orUnknown(s string) string {
