@@ -287,6 +287,27 @@ func TestCLISession(t *testing.T) {
 		t.Errorf("status after heal: want HA ready, exit 0; got exit %d", r.code)
 	}
 
+	// Heal undoes what an earlier CLI process injected, whatever its kind:
+	// packet loss (iptables HH-DEGRADE where netem is missing) and a
+	// frozen JVM, checked from inside the host afterwards.
+	r = sess(time.Minute, "degrade", "--name", name, "--loss", "20", "hadoop003")
+	if r.code != 0 {
+		t.Fatalf("degrade: exit %d", r.code)
+	}
+	r = sess(time.Minute, "freeze", "--name", name, "hadoop003/nodemanager")
+	if r.code != 0 {
+		t.Fatalf("freeze: exit %d", r.code)
+	}
+	r = sess(6*time.Minute, "heal", "--name", name)
+	if r.code != 0 || !strings.Contains(r.stdout, "hadoop003: cleared") {
+		t.Fatalf("heal after degrade and freeze: want hadoop003 cleared, exit 0; got exit %d", r.code)
+	}
+	r = sess(time.Minute, "exec", "--name", name, "hadoop003", "--", "sh", "-c",
+		"echo $(iptables -S HH-DEGRADE 2>/dev/null | grep -c -- -A) $(tc qdisc show dev eth0 | grep -c netem) $(ps -eo stat=,args= | grep -- -Dproc_ | grep -v grep | grep -c '^T')")
+	if r.code != 0 || strings.TrimSpace(r.stdout) != "0 0 0" {
+		t.Errorf("after heal, hadoop003 keeps loss rules, netem or a frozen JVM: %q (exit %d)", r.stdout, r.code)
+	}
+
 	r = sess(3*time.Minute, "exec", "--name", name, "hadoop001", "--", "hdfs", "dfs", "-ls", "/")
 	if r.code != 0 {
 		t.Errorf("exec hdfs dfs -ls /: exit %d", r.code)
