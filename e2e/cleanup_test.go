@@ -88,3 +88,43 @@ func TestImageContract(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, cs, "containers created for a bad image")
 }
+
+// TestTimedOutBinaryLeavesNothing runs a test binary whose -timeout ends it
+// while its cluster is up (go test's timeout panics from a timer and runs
+// no t.Cleanup) and checks that nothing of the cluster is left: harnesstest
+// removes the binary's clusters just before the deadline.
+func TestTimedOutBinaryLeavesNothing(t *testing.T) {
+	harnesstest.RequireDocker(t)
+	ctx := t.Context()
+	name := "timedout" + time.Now().Format("150405")
+	t.Cleanup(func() { _ = harness.Remove(context.Background(), name) })
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperWaitsForTheTimeout$", "-test.timeout=3m", "-test.v")
+	cmd.Env = append(os.Environ(), "HAHARNESS_HELPER_TIMEOUT="+name)
+	out, err := cmd.CombinedOutput()
+	t.Logf("helper binary: %v\n%s", err, lastLines(string(out), 15))
+	require.Error(t, err, "the helper must be ended by its timeout")
+	require.Contains(t, string(out), "panic: test timed out", "ended by go test's timeout, not otherwise")
+	require.Contains(t, string(out), "cluster "+name+" HA ready", "the cluster was up when the timeout came")
+	require.Contains(t, string(out), "removed its clusters ["+name+"]")
+	eng, err := docker.Connect(ctx)
+	require.NoError(t, err)
+	cs, err := eng.Containers(ctx, docker.LabelCluster+"="+name)
+	require.NoError(t, err)
+	nets, err := eng.Networks(ctx, docker.LabelCluster+"="+name)
+	require.NoError(t, err)
+	require.Empty(t, cs, "containers left by a timed-out test binary")
+	require.Empty(t, nets, "networks left by a timed-out test binary")
+}
+
+// TestHelperWaitsForTheTimeout is TestTimedOutBinaryLeavesNothing's helper:
+// it starts a cluster and waits for its binary's -timeout.
+func TestHelperWaitsForTheTimeout(t *testing.T) {
+	name := os.Getenv("HAHARNESS_HELPER_TIMEOUT")
+	if name == "" {
+		t.Skip("helper of TestTimedOutBinaryLeavesNothing")
+	}
+	c := harnesstest.Start(t, harness.WithName(name))
+	t.Logf("cluster %s HA ready", c.Name())
+	_ = poll.Sleep(t.Context(), time.Hour)
+}
+

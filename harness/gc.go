@@ -203,6 +203,34 @@ func collectOrphans(ctx context.Context, eng engine, log *slog.Logger) {
 	})
 }
 
+// RemoveOwned removes every cluster this process owns (not the detached
+// ones) and returns their names: for a process about to die without
+// running its cleanups, such as a test binary at go test's -timeout.
+func RemoveOwned(ctx context.Context) ([]string, error) {
+	eng, err := connectEngine(ctx)
+	if err != nil {
+		return nil, err
+	}
+	list, err := list(ctx, eng)
+	if err != nil {
+		return nil, err
+	}
+	me := processOwner()
+	var removed []string
+	var errs []error
+	for _, ci := range list {
+		if ci.Owner != me {
+			continue
+		}
+		if err := removeCluster(ctx, eng, ci.Name); err != nil {
+			errs = append(errs, fmt.Errorf("remove %s: %w", ci.Name, err))
+			continue
+		}
+		removed = append(removed, ci.Name)
+	}
+	return removed, errors.Join(errs...)
+}
+
 // Remove deletes the named cluster's containers and network.
 func Remove(ctx context.Context, name string) error {
 	eng, err := connectEngine(ctx)

@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,12 +42,42 @@ func Start(t testing.TB, opts ...harness.Option) *harness.Cluster {
 		// Kept clusters outlive the test process: gc must not collect them.
 		opts = append(opts, harness.WithDetached())
 	}
+	removeBeforeTimeout(t)
 	c, err := harness.Start(t.Context(), opts...)
 	t.Cleanup(func() { Cleanup(t, c) })
 	if err != nil {
 		t.Fatalf("start cluster: %v", err)
 	}
 	return c
+}
+
+var timeoutOnce sync.Once
+
+// TimeoutMargin is how long before go test's -timeout the clusters of the
+// test binary are removed: the timeout panics the binary from a timer, and
+// no t.Cleanup runs then (a test's own panic does run them).
+const TimeoutMargin = 30 * time.Second
+
+// removeBeforeTimeout arms, once per test binary, the removal of every
+// cluster the binary owns TimeoutMargin before its -timeout ends it.
+func removeBeforeTimeout(t testing.TB) {
+	tt, ok := t.(interface{ Deadline() (time.Time, bool) })
+	if !ok {
+		return
+	}
+	deadline, ok := tt.Deadline()
+	if !ok || time.Until(deadline) <= TimeoutMargin {
+		return
+	}
+	timeoutOnce.Do(func() {
+		time.AfterFunc(time.Until(deadline)-TimeoutMargin, func() {
+			ctx, cancel := context.WithTimeout(context.Background(), TimeoutMargin-5*time.Second)
+			defer cancel()
+			removed, err := harness.RemoveOwned(ctx)
+			fmt.Fprintf(os.Stderr, "harnesstest: go test's -timeout ends this binary at %s: removed its clusters %v first (err: %v); "+
+				"give the package more time with -timeout, or run fewer tests with -run\n", deadline.Format(time.TimeOnly), removed, err)
+		})
+	})
 }
 
 // Keep reports whether HAHARNESS_KEEP is set (to anything but "" or "0"):
