@@ -127,4 +127,3 @@ func TestHelperWaitsForTheTimeout(t *testing.T) {
 	t.Logf("cluster %s HA ready", c.Name())
 	_ = poll.Sleep(t.Context(), time.Hour)
 }
-
