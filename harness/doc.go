@@ -4,6 +4,41 @@
 // and returns a *Cluster to observe it, run commands on it, inject faults
 // into it, stop and restart it, and remove it.
 //
+// # The API by job
+//
+// The methods of *Cluster fall into five groups, each also an interface of
+// the same name that a consumer can take (a test's helper that only injects
+// takes Faults), or narrow further where it is used:
+//
+// Identity — what the cluster is, without asking the engine: Name,
+// Topology, Image, Config (the rendered files), Container (a host's
+// container name) and IP (a host's address on the cluster network).
+//
+// Clients — how a test reaches the cluster: HDFS (a client of
+// hdfs://NAMESERVICE, through every NameNode), HDFSOn (pinned to one
+// NameNode), ZooKeeper, Addr (a host port as this process reaches it),
+// DialContext (the dialer behind every client the harness makes), WebUIs,
+// and Network for containers of your own.
+//
+// Views — reading state, never changing it: Status and the waits on it
+// (WaitReady, WaitNameNodeActive, WaitZooKeeperQuorum), ProbeHA (one
+// daemon, a failed probe classified as down, frozen or unknown), HostStates
+// and HostState (engine states), Processes (the jps view), Logs,
+// AuditRecords (what a NameNode served), Events and Steps (the history and
+// the init steps), MemoryMiB, and DumpArtifacts (logs, configs, a ZooKeeper
+// dump, status, jps and events written to a directory, to debug a failed
+// run).
+//
+// Operations — what an operator does that is not a fault: Exec and Shell on
+// a host, StartDaemon and StopDaemon, Stop and Restart of the whole cluster,
+// and Destroy.
+//
+// Faults — the fault lifecycle: Resolve (a selector to daemons, against
+// the state now), Inject (returns an *Injection, the one fault in effect,
+// which Injection.Heal undoes), Active (the faults in effect), HostAction
+// (an engine action on a host), Heal and HealAll (back to HA ready whatever
+// was done, by whom), and FaultResidue (what faults left inside a host).
+//
 // # Shape of a running cluster
 //
 // Each host is one container on the cluster's own bridge network, with the

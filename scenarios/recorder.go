@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-zookeeper/zk"
+
 	"github.com/haharness/haharness/harness"
 	"github.com/haharness/haharness/harness/observe"
 	"github.com/haharness/haharness/harness/topology"
@@ -27,11 +29,31 @@ var _ = map[bool]struct{}{false: {}, observe.StateActive == invariant.StateActiv
 	observe.StateStandby == invariant.StateStandby && observe.StateDown == invariant.StateDown &&
 	observe.StateFrozen == invariant.StateFrozen && observe.StateUnknown == invariant.StateUnknown: {}}
 
+// Sampler is what the Recorder reads from a cluster: its topology, one
+// daemon's HA state (harness.Cluster.ProbeHA) and a ZooKeeper connection for
+// the election lock. *harness.Cluster is one; a test passes a fake.
+type Sampler interface {
+	Topology() topology.Topology
+	ProbeHA(ctx context.Context, d topology.Daemon) (observe.HAState, error)
+	ZooKeeper(ctx context.Context) (*zk.Conn, error)
+}
+
+// StatusReader is what WaitFailover reads: the cluster's HA status
+// (harness.Cluster.Status). *harness.Cluster is one.
+type StatusReader interface {
+	Status(ctx context.Context, o harness.StatusOptions) (harness.Status, error)
+}
+
+var (
+	_ Sampler      = (*harness.Cluster)(nil)
+	_ StatusReader = (*harness.Cluster)(nil)
+)
+
 // Recorder samples HA state into a History until stopped: each NameNode's and
 // ResourceManager's state as harness.ProbeHA classifies it, and the NameNode
 // election lock.
 type Recorder struct {
-	c    *harness.Cluster
+	c    Sampler
 	h    *invariant.History
 	stop context.CancelFunc
 	done chan struct{}
@@ -40,7 +62,7 @@ type Recorder struct {
 // Record starts sampling c into h every SampleInterval. Every daemon of a
 // round is recorded with the same timestamp, as invariant.SingleActive
 // expects.
-func Record(ctx context.Context, c *harness.Cluster, h *invariant.History) *Recorder {
+func Record(ctx context.Context, c Sampler, h *invariant.History) *Recorder {
 	ctx, cancel := context.WithCancel(ctx)
 	r := &Recorder{c: c, h: h, stop: cancel, done: make(chan struct{})}
 	go r.loop(ctx)
@@ -115,7 +137,7 @@ func (r *Recorder) sample(ctx context.Context) {
 
 // WaitFailover waits until a single active of role other than from is seen
 // (status polled every 250 ms) and returns it and how long it took from since.
-func WaitFailover(ctx context.Context, c *harness.Cluster, role topology.Role, from string, since time.Time) (string, time.Duration, error) {
+func WaitFailover(ctx context.Context, c StatusReader, role topology.Role, from string, since time.Time) (string, time.Duration, error) {
 	var active string
 	err := poll.Until(ctx, "failover away from "+from, 250*time.Millisecond, func(ctx context.Context) (bool, string, error) {
 		s, err := c.Status(ctx, harness.StatusOptions{})
