@@ -10,6 +10,7 @@ import (
 
 	"github.com/haharness/haharness/harness/config"
 	"github.com/haharness/haharness/harness/docker"
+	"github.com/haharness/haharness/harness/observe"
 	"github.com/haharness/haharness/harness/topology"
 )
 
@@ -163,6 +164,35 @@ func (c *Cluster) Logs(ctx context.Context, h string, r topology.Role, n int) (s
 		return "", fmt.Errorf("logs of %s/%s: no log file yet (%s)", h, r, LogPath(h, r))
 	}
 	return b.String(), nil
+}
+
+// AuditRecords returns what the NameNode on host h served, from its HDFS
+// audit log (config.AuditLogName, rotated files included), oldest first.
+// It works on a stopped host too. A NameNode that served nothing yet has
+// no log: nil, no error.
+func (c *Cluster) AuditRecords(ctx context.Context, h string) ([]observe.AuditRecord, error) {
+	if !c.topo.Has(h, topology.NameNode) {
+		return nil, fmt.Errorf("audit log of %q: no namenode there: namenodes are on %v", h, c.topo.On(topology.NameNode))
+	}
+	var out []observe.AuditRecord
+	for _, suffix := range []string{".2", ".1", ""} {
+		p := config.LogDir + "/" + config.AuditLogName + suffix
+		files, err := c.engine.CopyFrom(ctx, c.Container(h), p)
+		if errors.Is(err, docker.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return out, fmt.Errorf("audit log of %s: %w", h, err)
+		}
+		for _, b := range files {
+			recs, err := observe.ParseAudit(string(b))
+			if err != nil {
+				return out, fmt.Errorf("audit log of %s (%s): %w", h, p, err)
+			}
+			out = append(out, recs...)
+		}
+	}
+	return out, nil
 }
 
 // logTail is Logs for error messages: never fails.

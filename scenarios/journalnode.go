@@ -25,8 +25,7 @@ func journalNodeMinority(ctx context.Context, e *Env) error {
 	if err := e.Heal(ctx, in); err != nil {
 		return err
 	}
-	_, err = e.C.WaitReady(ctx)
-	return err
+	return e.Recover(ctx)
 }
 
 // journalNodeMajority is journalnode-majority-loss.

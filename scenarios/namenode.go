@@ -37,8 +37,7 @@ func failoverStory(build func(e *Env, from string) fault.Fault) func(context.Con
 		if err := e.Heal(ctx, in); err != nil {
 			return err
 		}
-		_, err = e.C.WaitReady(ctx)
-		return err
+		return e.Recover(ctx)
 	}
 }
 

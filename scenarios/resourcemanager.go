@@ -70,8 +70,7 @@ func killActiveResourceManagerDuringJob(ctx context.Context, e *Env) error {
 	if err := e.Heal(ctx, in); err != nil {
 		return err
 	}
-	_, err = e.C.WaitReady(ctx)
-	return err
+	return e.Recover(ctx)
 }
 
 // lastLine is the last line of s.

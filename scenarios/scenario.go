@@ -235,6 +235,9 @@ func Run(ctx context.Context, c *harness.Cluster, sc Scenario, seed int64, log *
 	if err := w.Verify(hctx); err != nil {
 		res.Err = strings.TrimSpace(res.Err + "\nread back: " + err.Error())
 	}
+	if _, err := RecordServed(hctx, c, h, "/haharness/"); err != nil {
+		res.Err = strings.TrimSpace(res.Err + "\naudit logs: " + err.Error())
+	}
 	rec.Stop()
 	res.History = *h
 	res.Failovers, res.Notes, res.Took, res.Events = env.Failovers, env.Notes, time.Since(start), c.Events()

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/colinmarc/hdfs/v2"
 
 	"github.com/haharness/haharness/harness"
+	"github.com/haharness/haharness/harness/topology"
 	"github.com/haharness/haharness/internal/poll"
 	"github.com/haharness/haharness/scenarios/invariant"
 )
@@ -154,6 +156,31 @@ func (w *Workload) Verify(ctx context.Context) error {
 			Start: start, OK: rerr == nil, Err: errString(rerr)})
 	}
 	return errors.Join(errs...)
+}
+
+// RecordServed adds to h what each NameNode's audit log says it served
+// under prefix (creates and appends: the writes' commit points a NameNode
+// must have synced to the JournalNodes), as invariant.KindServed events,
+// so NoSplitBrainWrites can tell which NameNode served each write. It
+// returns how many it added.
+func RecordServed(ctx context.Context, c *harness.Cluster, h *invariant.History, prefix string) (int, error) {
+	t := c.Topology()
+	n := 0
+	var errs []error
+	for _, host := range t.On(topology.NameNode) {
+		recs, err := c.AuditRecords(ctx, host)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		for _, r := range recs {
+			if !r.Allowed || (r.Cmd != "create" && r.Cmd != "append") || !strings.HasPrefix(r.Src, prefix) {
+				continue
+			}
+			h.Add(invariant.Event{Time: r.Time, Kind: invariant.KindServed, Daemon: t.NameNodeID(host), Op: r.Cmd, Key: r.Src})
+			n++
+		}
+	}
+	return n, errors.Join(errs...)
 }
 
 func readFile(client *hdfs.Client, key string) (string, error) {

@@ -49,8 +49,7 @@ func killZooKeeperLeader(ctx context.Context, e *Env) error {
 	if err := e.Heal(ctx, in); err != nil {
 		return err
 	}
-	_, err = e.C.WaitReady(ctx)
-	return err
+	return e.Recover(ctx)
 }
 
 // sameActive checks that from is still the active NameNode and that no other
@@ -95,6 +94,5 @@ func zooKeeperQuorumLoss(ctx context.Context, e *Env) error {
 	if err := e.Heal(ctx, in); err != nil {
 		return err
 	}
-	_, err = e.C.WaitReady(ctx)
-	return err
+	return e.Recover(ctx)
 }
