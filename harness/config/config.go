@@ -424,10 +424,11 @@ func hadoopEnv() map[string]string {
 	common := "-Djava.net.preferIPv4Stack=true -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:+ExitOnOutOfMemoryError"
 	opts := func(r topology.Role) string { return fmt.Sprintf("-Xmx%dm", heapMiB[r]) }
 	return map[string]string{
-		"JAVA_HOME":                 "${JAVA_HOME:-/usr/lib/jvm/default-java-17}",
-		"HADOOP_OPTS":               common,
-		"HADOOP_CLIENT_OPTS":        "-Xmx256m",
-		"HDFS_NAMENODE_OPTS":        opts(topology.NameNode),
+		"JAVA_HOME":          "${JAVA_HOME:-/usr/lib/jvm/default-java-17}",
+		"HADOOP_OPTS":        common,
+		"HADOOP_CLIENT_OPTS": "-Xmx256m",
+		// Only the NameNodes write the audit log (see log4j()).
+		"HDFS_NAMENODE_OPTS":        opts(topology.NameNode) + " -Dhdfs.audit.logger=INFO,RFAAUDIT",
 		"HDFS_DATANODE_OPTS":        opts(topology.DataNode),
 		"HDFS_JOURNALNODE_OPTS":     opts(topology.JournalNode),
 		"HDFS_ZKFC_OPTS":            opts(topology.ZKFC),
@@ -435,7 +436,6 @@ func hadoopEnv() map[string]string {
 		"YARN_NODEMANAGER_OPTS":     opts(topology.NodeManager),
 		"ZOOKEEPER_SERVER_OPTS":     opts(topology.ZooKeeper) + " -Dzookeeper.jmx.log4j.disable=true",
 		"HADOOP_LOG_DIR":            LogDir,
-		"HDFS_AUDIT_LOGGER":         "INFO,RFAAUDIT",
 	}
 }
 

@@ -152,7 +152,7 @@ func TestGuideValues(t *testing.T) {
 		{"zoo.cfg", "server.3", zoo["server.3"], "hadoop003:2888:3888"},
 		{"zoo.cfg", "clientPort", zoo["clientPort"], "2181"},
 		{"zoo.cfg", "dataDir", zoo["dataDir"], config.ZooKeeperDir},
-		{"hadoop-env.sh", "HDFS_NAMENODE_OPTS", env["HDFS_NAMENODE_OPTS"], "-Xmx384m"},
+		{"hadoop-env.sh", "HDFS_NAMENODE_OPTS", env["HDFS_NAMENODE_OPTS"], "-Xmx384m -Dhdfs.audit.logger=INFO,RFAAUDIT"},
 		{"hadoop-env.sh", "HADOOP_LOG_DIR", env["HADOOP_LOG_DIR"], config.LogDir},
 		{"workers", "", string(files["workers"]), "hadoop001\nhadoop002\nhadoop003\n"},
 	}

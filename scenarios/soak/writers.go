@@ -54,10 +54,11 @@ func startWriters(ctx context.Context, c *harness.Cluster, h *invariant.History,
 	if err != nil {
 		return nil, err
 	}
-	err = client.MkdirAll(dir, 0o755)
-	client.Close()
-	if err != nil {
-		return nil, fmt.Errorf("mkdir %s: %w", dir, err)
+	defer client.Close()
+	for i := range n {
+		if err := client.MkdirAll(fmt.Sprintf("%s/w%d", dir, i), 0o755); err != nil {
+			return nil, fmt.Errorf("mkdir %s/w%d: %w", dir, i, err)
+		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	w := &writers{c: c, h: h, dir: dir, interval: interval, seed: seed, stop: cancel}
@@ -109,15 +110,15 @@ func (w *writers) loop(ctx context.Context, id int) {
 				e.Err = "soak stopped: " + e.Err
 			}
 			w.record(e)
+			if poll.Sleep(ctx, w.interval) != nil {
+				return
+			}
 			if err != nil {
 				// The file's last chunk is in doubt: leave the file, and
 				// the client (a broken connection can leave it unusable).
 				client.Close()
 				client = nil
 				break
-			}
-			if poll.Sleep(ctx, w.interval) != nil {
-				return
 			}
 		}
 	}
