@@ -1,6 +1,6 @@
 # haharness make targets. `make test` is what README's test command and .ci/run call.
 GO ?= go
-E2E_TIMEOUT ?= 60m
+E2E_TIMEOUT ?= 90m
 
 .PHONY: all build test unit e2e lint images env clean-clusters demo test-podman soak
 

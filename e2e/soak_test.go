@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -41,7 +40,7 @@ func TestSoak(t *testing.T) {
 		t.Run("seed-"+strconv.FormatInt(seed, 10), func(t *testing.T) {
 			res, err := soak.Run(t.Context(), c, soak.Options{Seed: seed, Duration: duration, Log: harnesstest.Logger(t)})
 			require.NoError(t, err)
-			dir := filepath.Join(filepath.Dir(harnesstest.ArtifactsDir(t)), "run")
+			dir := harnesstest.ArtifactsDir(t)
 			require.NoError(t, res.Save(dir))
 			t.Logf("seed %d: %d steps, %d acknowledged operations, saved in %s\n%s", seed, len(res.Steps), res.Acked, dir, res.Timeline())
 			require.NoError(t, res.Failed())

@@ -36,7 +36,9 @@ type ServedWrite struct {
 	By    []Serving // in time order; empty when the write could not be attributed
 }
 
-// ServedWrites returns every acknowledged write of h (KindOp, OpWrite, OK),
+// ServedWrites returns every acknowledged write of h (KindOp, OK, OpWrite,
+// OpCreate or OpAppend; a create is matched with audited creates only, an
+// append with audited appends),
 // in time order, with the daemons that served it: each KindServed event of
 // the same Key whose Op is AuditCreate or AuditAppend and whose Time lies
 // in [Start-ServedSlack, Time+ServedSlack] (Start is Time when zero), and
@@ -53,7 +55,7 @@ func ServedWrites(h History) []ServedWrite {
 	}
 	var out []ServedWrite
 	for i, w := range events {
-		if w.Kind != KindOp || w.Op != OpWrite || !w.OK {
+		if w.Kind != KindOp || !w.OK || (w.Op != OpWrite && w.Op != OpCreate && w.Op != OpAppend) {
 			continue
 		}
 		sw := ServedWrite{Write: w, Index: i}
@@ -67,6 +69,11 @@ func ServedWrites(h History) []ServedWrite {
 		from = from.Add(-ServedSlack)
 		to := w.Time.Add(ServedSlack)
 		for _, s := range audited[w.Key] {
+			// A create is served by a create, an append by an append; a
+			// write (WriteFile: remove, then create) by either.
+			if (w.Op == OpCreate && s.Op != AuditCreate) || (w.Op == OpAppend && s.Op != AuditAppend) {
+				continue
+			}
 			if !s.Time.Before(from) && !s.Time.After(to) {
 				sw.By = append(sw.By, Serving{Daemon: s.Daemon, Time: s.Time})
 			}

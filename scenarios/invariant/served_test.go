@@ -256,3 +256,24 @@ func TestServedBy(t *testing.T) {
 		assert.Equal(t, tt.want, servedBy(tt.note), "servedBy(%q)", tt.note)
 	}
 }
+
+func TestServedWritesCountsCreatesAndAppends(t *testing.T) {
+	served := func(sec float64, daemon, op, key string) Event {
+		return Event{Time: at(sec), Kind: KindServed, Daemon: daemon, Op: op, Key: key}
+	}
+	create := write(1, 1.2, "/f", "a", true, "")
+	create.Op = OpCreate
+	appendOp := write(2, 2.2, "/f", "b", true, "")
+	appendOp.Op = OpAppend
+	h := History{Events: []Event{
+		sample(0, "nn1", StateActive), sample(0, "nn2", StateStandby),
+		create, served(1.1, "nn1", AuditCreate, "/f"),
+		appendOp, served(2.1, "nn1", AuditAppend, "/f"),
+	}}
+	ws := ServedWrites(h)
+	require.Len(t, ws, 2)
+	require.Len(t, ws[0].By, 1, "the create is served by the audited create only: %+v", ws[0].By)
+	assert.Equal(t, "nn1", ws[0].By[0].Daemon)
+	require.Len(t, ws[1].By, 1, "the append by the audited append only: %+v", ws[1].By)
+	assert.Equal(t, Pass, NoSplitBrainWrites(h).Verdict)
+}

@@ -417,7 +417,12 @@ func writesResume(steps []StepRecord) invariant.Result {
 func (r *Result) Timeline() string {
 	var b strings.Builder
 	for _, s := range r.Steps {
-		fmt.Fprintf(&b, "step %3d  %s (hold %v)\n", s.Index, strings.Join(s.Faults, " + "), s.Hold.Round(100*time.Millisecond))
+		var fs []string
+		for _, f := range s.Faults {
+			_, f, _ = strings.Cut(f, ": ")
+			fs = append(fs, f)
+		}
+		fmt.Fprintf(&b, "step %3d  %s (hold %v)\n", s.Index, strings.Join(fs, " + "), s.Hold.Round(100*time.Millisecond))
 		for _, e := range s.InjectErr {
 			fmt.Fprintf(&b, "          not injected: %s\n", e)
 		}
