@@ -1,6 +1,8 @@
 package soak
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -139,4 +141,24 @@ func TestOnlyKeepsTheNamedFaults(t *testing.T) {
 	for _, e := range got.Events {
 		assert.NotEqual(t, "b", e.Fault)
 	}
+}
+
+func TestSaveWritesReplayOnlyOnFailure(t *testing.T) {
+	pass := &Result{Seed: 3, Duration: time.Minute, Checks: []invariant.Result{{Check: "x", Verdict: invariant.Pass}}}
+	dir := t.TempDir()
+	require.NoError(t, pass.Save(dir))
+	for _, f := range []string{"history.json", "result.json", "timeline.txt", "report.html"} {
+		assert.FileExists(t, filepath.Join(dir, f))
+	}
+	assert.NoFileExists(t, filepath.Join(dir, "replay.txt"))
+
+	fail := &Result{Seed: 3, Duration: time.Minute, Checks: []invariant.Result{{Check: "x", Verdict: invariant.Fail}}}
+	dir = t.TempDir()
+	require.NoError(t, fail.Save(dir))
+	b, err := os.ReadFile(filepath.Join(dir, "replay.txt"))
+	require.NoError(t, err)
+	assert.Equal(t, "haharness soak --seed 3 --duration 1m0s\n", string(b))
+	tl, err := os.ReadFile(filepath.Join(dir, "timeline.txt"))
+	require.NoError(t, err)
+	assert.Contains(t, string(tl), "replay: haharness soak --seed 3")
 }
