@@ -222,12 +222,9 @@ func Run(ctx context.Context, c *harness.Cluster, o Options) (*Result, error) {
 			res.Notes = append(res.Notes, "final heal: "+err.Error())
 		}
 	}
-	if note, err := w.recoverLeases(fctx); err != nil {
-		res.Notes = append(res.Notes, err.Error())
-	} else {
-		res.Notes = append(res.Notes, note)
-	}
-	if err := w.ReadBack(fctx); err != nil {
+	note, err := w.ReadBack(fctx)
+	res.Notes = append(res.Notes, "read back: "+note)
+	if err != nil {
 		res.Err = strings.TrimSpace(res.Err + "\nread back: " + err.Error())
 	}
 	if n, err := scenarios.RecordServed(fctx, c, h, dir); err != nil {

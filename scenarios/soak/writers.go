@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/colinmarc/hdfs/v2"
 
 	"github.com/haharness/haharness/harness"
+	"github.com/haharness/haharness/harness/topology"
 	"github.com/haharness/haharness/internal/poll"
 	"github.com/haharness/haharness/scenarios/invariant"
 )
@@ -163,74 +165,75 @@ func (w *writers) WaitAcked(ctx context.Context, n int, timeout time.Duration) e
 	})
 }
 
-// inDoubt returns the files whose last operation failed: their writer
-// left them open, so the NameNode still holds a lease on them.
-func (w *writers) inDoubt() []string {
-	last := map[string]bool{}
-	for _, e := range w.h.Sorted() {
-		if e.Kind == invariant.KindOp && (e.Op == invariant.OpCreate || e.Op == invariant.OpAppend) {
-			last[e.Key] = e.OK
-		}
-	}
-	var out []string
-	for k, ok := range last {
-		if !ok {
-			out = append(out, k)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-// recoverLeases closes the files in doubt as HDFS would once their lease
-// expired (`hdfs debug recoverLease`, in one shell on a NameNode host), so
-// that ReadBack reads what HDFS kept of them rather than a file still
-// being written.
-func (w *writers) recoverLeases(ctx context.Context) (string, error) {
-	keys := w.inDoubt()
-	if len(keys) == 0 {
-		return "no file in doubt", nil
-	}
+// recoverLeases closes files as HDFS would once their lease expired
+// (DebugAdmin recoverLease, in one shell on a NameNode host): a writer that
+// failed left them open, and a file whose last block is still being
+// written may not be readable until then.
+func (w *writers) recoverLeases(ctx context.Context, keys []string) (int, error) {
 	script := "ok=0; for p in"
 	for _, k := range keys {
 		script += " '" + k + "'"
 	}
-	script += `; do hdfs debug recoverLease -path "$p" -retries 10 2>&1 | grep -q SUCCEEDED && ok=$((ok+1)); done; echo "$ok"`
-	host := w.c.Topology().Hosts[0]
-	res, err := w.c.Shell(ctx, host, script)
+	script += `; do hdfs org.apache.hadoop.hdfs.tools.DebugAdmin recoverLease -path "$p" -retries 10 2>&1 | grep -q SUCCEEDED && ok=$((ok+1)); done; echo "$ok"`
+	res, err := w.c.Shell(ctx, w.c.Topology().On(topology.NameNode)[0], script)
 	if err != nil {
-		return "", fmt.Errorf("recover leases: %w", err)
+		return 0, fmt.Errorf("recover leases: %w", err)
 	}
-	return fmt.Sprintf("recovered the lease of %s of %d file(s) in doubt", strings.TrimSpace(res.Stdout), len(keys)), nil
+	n, _ := strconv.Atoi(strings.TrimSpace(res.Stdout))
+	return n, nil
 }
 
 // ReadBack reads every file a writer created, whole, through a fresh
-// client, and records each read. A missing file reads as "".
-func (w *writers) ReadBack(ctx context.Context) error {
+// client, and records each read (a missing file reads as ""). A file that
+// does not read at once gets its lease recovered, then is read until ctx
+// ends. It returns a note on what it recovered.
+func (w *writers) ReadBack(ctx context.Context) (string, error) {
 	client, err := w.c.HDFS(ctx)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer client.Close()
 	w.mu.Lock()
 	keys := slices.Clone(w.keys)
 	w.mu.Unlock()
-	var errs []error
-	for _, key := range keys {
+	read := func(key string, timeout time.Duration) error {
 		start := time.Now()
 		var content string
 		var rerr error
-		err := poll.Until(ctx, "read "+key, 500*time.Millisecond, func(context.Context) (bool, string, error) {
+		rctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		err := poll.Until(rctx, "read "+key, 500*time.Millisecond, func(context.Context) (bool, string, error) {
 			content, rerr = readAll(client, key)
 			return rerr == nil, errString(rerr), nil
 		})
-		if err != nil {
+		if err == nil {
+			w.h.Add(invariant.Event{Time: time.Now(), Kind: invariant.KindOp, Op: invariant.OpRead, Key: key, Value: content,
+				Start: start, OK: true})
+		}
+		return err
+	}
+	var stuck []string
+	for _, key := range keys {
+		if read(key, 3*time.Second) != nil {
+			stuck = append(stuck, key)
+		}
+	}
+	if len(stuck) == 0 {
+		return "every file read at once", nil
+	}
+	n, err := w.recoverLeases(ctx, stuck)
+	note := fmt.Sprintf("%d file(s) did not read at once; recovered the lease of %d", len(stuck), n)
+	if err != nil {
+		note += ": " + err.Error()
+	}
+	var errs []error
+	for _, key := range stuck {
+		if err := read(key, 2*time.Minute); err != nil {
+			w.h.Add(invariant.Event{Time: time.Now(), Kind: invariant.KindOp, Op: invariant.OpRead, Key: key, Err: err.Error()})
 			errs = append(errs, err)
 		}
-		w.h.Add(invariant.Event{Time: time.Now(), Kind: invariant.KindOp, Op: invariant.OpRead, Key: key, Value: content,
-			Start: start, OK: rerr == nil, Err: errString(rerr)})
 	}
-	return errors.Join(errs...)
+	return note, errors.Join(errs...)
 }
 
 func readAll(client *hdfs.Client, key string) (string, error) {
