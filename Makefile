@@ -53,7 +53,7 @@ images: env build
 
 lint:
 	$(GO) vet ./...
-	@test -z "$$(gofmt -l .)" || (gofmt -l .; echo "gofmt: files above need formatting"; exit 1)
+	@f=$$(gofmt -l $$(find . -name '*.go' -not -path './third_party/*')); test -z "$$f" || (echo "$$f"; echo "gofmt: files above need formatting"; exit 1)
 	$(GO) run github.com/rhysd/actionlint/cmd/actionlint@v1.7.12 .github/workflows/*.yml examples/ci/*.yml
 	$(GO) test -count=1 -run TestLayering ./internal/layering
 
