@@ -187,21 +187,23 @@ func SingleActiveOutside(h History, role string, window time.Duration, excuses f
 	ws := FaultWindows(h)
 	var longest, afterHeal time.Duration
 	for _, o := range ovs {
-		excused := false
-		for _, w := range ws {
-			if !excuses(w.Fault) || o.From.Before(w.Start) {
-				continue
-			}
-			if !w.Healed || !o.To.After(w.End.Add(window)) {
-				excused = true
-				longest = max(longest, o.To.Sub(o.From))
-				if w.Healed && o.To.After(w.End) {
-					afterHeal = max(afterHeal, o.To.Sub(w.End))
+		// The excuse is the latest unfenceable fault that began before the
+		// overlap and whose window (its time on, plus window) holds it.
+		var best *FaultWindow
+		for i, w := range ws {
+			if excuses(w.Fault) && !o.From.Before(w.Start) && (!w.Healed || !o.To.After(w.End.Add(window))) {
+				if best == nil || w.Start.After(best.Start) {
+					best = &ws[i]
 				}
-				break
 			}
 		}
-		if !excused {
+		if best != nil {
+			longest = max(longest, o.To.Sub(o.From))
+			if best.Healed && o.To.After(best.End) {
+				afterHeal = max(afterHeal, o.To.Sub(best.End))
+			}
+		}
+		if best == nil {
 			r.Details = append(r.Details, o.String()+": no unfenceable fault explains it")
 		}
 	}

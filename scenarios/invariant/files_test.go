@@ -103,3 +103,18 @@ func TestSingleActiveOutside(t *testing.T) {
 	assert.Contains(t, r.String(), "never two active at once")
 	assert.Equal(t, Inconclusive, SingleActiveOutside(History{}, RoleNameNode, time.Second, isolate).Verdict)
 }
+
+func TestSingleActiveOutsideMeasuresAgainstTheLatestExcuse(t *testing.T) {
+	fault := func(sec float64, kind Kind, name string) Event { return Event{Time: at(sec), Kind: kind, Fault: name} }
+	h := History{Events: []Event{
+		sample(0, "nn1", StateActive), sample(0, "nn2", StateStandby),
+		fault(1, KindFaultStart, "isolate a"), fault(5, KindFaultEnd, "isolate a"),
+		fault(10, KindFaultStart, "isolate b"),
+		sample(11, "nn2", StateActive), // nn1 cut off still says active
+		fault(14, KindFaultEnd, "isolate b"),
+		sample(16, "nn1", StateStandby),
+	}}
+	r := SingleActiveOutside(h, RoleNameNode, 30*time.Second, func(string) bool { return true })
+	assert.Equal(t, Pass, r.Verdict)
+	assert.Contains(t, r.String(), "longest stale claim 5s; it outlasted its fault's heal by at most 2s", "measured against isolate b, not a")
+}
