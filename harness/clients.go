@@ -7,6 +7,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -200,6 +201,22 @@ func WriteFile(ctx context.Context, client *hdfs.Client, path string, data []byt
 		return fmt.Errorf("create %s: %w", path, err)
 	}
 	return writeAndClose(ctx, w, path, data)
+}
+
+// ReadAll reads the whole file path. A file that does not exist reads as
+// empty with found false and no error: what a checker wants when it reads
+// back what writers may or may not have created.
+func ReadAll(client *hdfs.Client, path string) (data []byte, found bool, err error) {
+	f, err := client.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	data, err = io.ReadAll(f)
+	return data, true, err
 }
 
 // CreateFile creates path (which must not exist) with data, as WriteFile

@@ -266,23 +266,30 @@ func checks(h invariant.History, sc Scenario) []invariant.Result {
 
 // Save writes history.json, result.json, report.html and timeline.txt to dir.
 func (r *Result) Save(dir string) error {
+	return SaveRun(dir, r.History, r, r.Timeline(), r.Checks)
+}
+
+// SaveRun writes a run's files to dir: history.json (h), result.json
+// (result as JSON), timeline.txt and the self-contained report.html of h
+// and checks.
+func SaveRun(dir string, h invariant.History, result any, timeline string, checks []invariant.Result) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if err := r.History.Save(filepath.Join(dir, "history.json")); err != nil {
+	if err := h.Save(filepath.Join(dir, "history.json")); err != nil {
 		return err
 	}
-	b, err := json.MarshalIndent(r, "", "  ")
+	b, err := json.MarshalIndent(result, "", "  ")
 	if err != nil {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "result.json"), b, 0o644); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "timeline.txt"), []byte(r.Timeline()), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "timeline.txt"), []byte(timeline), 0o644); err != nil {
 		return err
 	}
-	return report.WriteFile(filepath.Join(dir, "report.html"), r.History, r.Checks)
+	return report.WriteFile(filepath.Join(dir, "report.html"), h, checks)
 }
 
 // Timeline renders the run as text: faults, state changes (only when a

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -146,7 +144,9 @@ func (w *Workload) Verify(ctx context.Context) error {
 		var value string
 		var rerr error
 		err := poll.Until(ctx, "read "+key, 500*time.Millisecond, func(context.Context) (bool, string, error) {
-			value, rerr = readFile(client, key)
+			var b []byte
+			b, _, rerr = harness.ReadAll(client, key)
+			value = string(b)
 			return rerr == nil, errString(rerr), nil
 		})
 		if err != nil {
@@ -181,19 +181,6 @@ func RecordServed(ctx context.Context, c *harness.Cluster, h *invariant.History,
 		}
 	}
 	return n, errors.Join(errs...)
-}
-
-func readFile(client *hdfs.Client, key string) (string, error) {
-	f, err := client.Open(key)
-	if errors.Is(err, os.ErrNotExist) {
-		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(f)
-	return string(b), err
 }
 
 func errString(err error) string {

@@ -24,12 +24,11 @@
 // that replays it.
 //
 // Layering: imports harness, harness/fault, harness/topology, scenarios,
-// scenarios/invariant, scenarios/report and internal/poll.
+// scenarios/invariant and internal/poll.
 package soak
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -45,7 +44,6 @@ import (
 	"github.com/haharness/haharness/internal/poll"
 	"github.com/haharness/haharness/scenarios"
 	"github.com/haharness/haharness/scenarios/invariant"
-	"github.com/haharness/haharness/scenarios/report"
 )
 
 // Options tune Run. Zero values take the defaults.
@@ -454,26 +452,11 @@ func (r *Result) Timeline() string {
 // Save writes history.json, result.json, report.html and timeline.txt to
 // dir, and replay.txt when the run failed.
 func (r *Result) Save(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	if err := r.History.Save(filepath.Join(dir, "history.json")); err != nil {
-		return err
-	}
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "result.json"), b, 0o644); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "timeline.txt"), []byte(r.Timeline()), 0o644); err != nil {
+	if err := scenarios.SaveRun(dir, r.History, r, r.Timeline(), r.Checks); err != nil {
 		return err
 	}
 	if r.Failed() != nil {
-		if err := os.WriteFile(filepath.Join(dir, "replay.txt"), []byte(r.Replay()+"\n"), 0o644); err != nil {
-			return err
-		}
+		return os.WriteFile(filepath.Join(dir, "replay.txt"), []byte(r.Replay()+"\n"), 0o644)
 	}
-	return report.WriteFile(filepath.Join(dir, "report.html"), r.History, r.Checks)
+	return nil
 }

@@ -5,9 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -203,7 +201,9 @@ func (w *writers) ReadBack(ctx context.Context) (string, error) {
 		rctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
 		err := poll.Until(rctx, "read "+key, 500*time.Millisecond, func(context.Context) (bool, string, error) {
-			content, rerr = readAll(client, key)
+			var b []byte
+			b, _, rerr = harness.ReadAll(client, key)
+			content = string(b)
 			return rerr == nil, errString(rerr), nil
 		})
 		if err == nil {
@@ -234,19 +234,6 @@ func (w *writers) ReadBack(ctx context.Context) (string, error) {
 		}
 	}
 	return note, errors.Join(errs...)
-}
-
-func readAll(client *hdfs.Client, key string) (string, error) {
-	f, err := client.Open(key)
-	if errors.Is(err, os.ErrNotExist) {
-		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(f)
-	return string(b), err
 }
 
 func errString(err error) string {
