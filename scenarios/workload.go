@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/colinmarc/hdfs/v2"
@@ -26,13 +25,9 @@ type Workload struct {
 	interval time.Duration
 	seed     int64
 
-	mu      sync.Mutex
-	keys    []string
-	acked   int
-	failed  int
-	stop    context.CancelFunc
-	done    chan struct{}
-	lastErr string
+	ops  *Ops
+	stop context.CancelFunc
+	done chan struct{}
 }
 
 // AckTimeout bounds WaitAcked.
@@ -52,7 +47,7 @@ func StartWorkload(ctx context.Context, c *harness.Cluster, h *invariant.History
 		return nil, fmt.Errorf("mkdir %s: %w", dir, err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	w := &Workload{c: c, h: h, dir: dir, interval: interval, seed: seed, stop: cancel, done: make(chan struct{})}
+	w := &Workload{c: c, h: h, dir: dir, interval: interval, seed: seed, ops: &Ops{History: h}, stop: cancel, done: make(chan struct{})}
 	go w.loop(ctx, client)
 	return w, nil
 }
@@ -88,18 +83,7 @@ func (w *Workload) loop(ctx context.Context, client *hdfs.Client) {
 	}
 }
 
-func (w *Workload) record(e invariant.Event) {
-	w.h.Add(e)
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.keys = append(w.keys, e.Key)
-	if e.OK {
-		w.acked++
-	} else {
-		w.failed++
-		w.lastErr = e.Err
-	}
-}
+func (w *Workload) record(e invariant.Event) { w.ops.Record(e, true) }
 
 // Stop ends the workload and waits for the write in flight.
 func (w *Workload) Stop() {
@@ -108,22 +92,12 @@ func (w *Workload) Stop() {
 }
 
 // Counts returns acknowledged and failed writes so far, and the last error.
-func (w *Workload) Counts() (acked, failed int, lastErr string) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.acked, w.failed, w.lastErr
-}
+func (w *Workload) Counts() (acked, failed int, lastErr string) { return w.ops.Counts() }
 
 // WaitAcked waits until n more writes than now have been acknowledged:
 // proof that the cluster takes writes.
 func (w *Workload) WaitAcked(ctx context.Context, n int) error {
-	ctx, cancel := context.WithTimeout(ctx, AckTimeout)
-	defer cancel()
-	base, _, _ := w.Counts()
-	return poll.Until(ctx, fmt.Sprintf("%d more acknowledged writes", n), 250*time.Millisecond, func(context.Context) (bool, string, error) {
-		a, f, last := w.Counts()
-		return a >= base+n, fmt.Sprintf("acked=%d failed=%d last error=%q", a, f, last), nil
-	})
+	return w.ops.WaitAcked(ctx, n, AckTimeout)
 }
 
 // Verify reads back every key the workload tried to write (after the
@@ -135,9 +109,7 @@ func (w *Workload) Verify(ctx context.Context) error {
 		return err
 	}
 	defer client.Close()
-	w.mu.Lock()
-	keys := append([]string(nil), w.keys...)
-	w.mu.Unlock()
+	keys := w.ops.Keys()
 	var errs []error
 	for _, key := range keys {
 		start := time.Now()

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +16,7 @@ import (
 	"github.com/haharness/haharness/harness"
 	"github.com/haharness/haharness/harness/topology"
 	"github.com/haharness/haharness/internal/poll"
+	"github.com/haharness/haharness/scenarios"
 	"github.com/haharness/haharness/scenarios/invariant"
 )
 
@@ -40,13 +40,9 @@ type writers struct {
 	interval time.Duration
 	seed     int64
 
-	mu     sync.Mutex
-	keys   []string
-	acked  int
-	failed int
-	last   string
-	stop   context.CancelFunc
-	wg     sync.WaitGroup
+	*scenarios.Ops
+	stop context.CancelFunc
+	wg   sync.WaitGroup
 }
 
 func startWriters(ctx context.Context, c *harness.Cluster, h *invariant.History, dir string, n int, interval time.Duration, seed int64) (*writers, error) {
@@ -61,7 +57,7 @@ func startWriters(ctx context.Context, c *harness.Cluster, h *invariant.History,
 		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	w := &writers{c: c, h: h, dir: dir, interval: interval, seed: seed, stop: cancel}
+	w := &writers{c: c, h: h, dir: dir, interval: interval, seed: seed, Ops: &scenarios.Ops{History: h}, stop: cancel}
 	for i := range n {
 		w.wg.Go(func() { w.loop(ctx, i) })
 	}
@@ -124,43 +120,12 @@ func (w *writers) loop(ctx context.Context, id int) {
 	}
 }
 
-func (w *writers) record(e invariant.Event) {
-	w.h.Add(e)
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if e.Op == invariant.OpCreate {
-		w.keys = append(w.keys, e.Key)
-	}
-	if e.OK {
-		w.acked++
-	} else {
-		w.failed++
-		w.last = e.Err
-	}
-}
+func (w *writers) record(e invariant.Event) { w.Record(e, e.Op == invariant.OpCreate) }
 
 // Stop ends the writers and waits for the operations in flight.
 func (w *writers) Stop() {
 	w.stop()
 	w.wg.Wait()
-}
-
-// Counts returns acknowledged and failed operations so far, and the last error.
-func (w *writers) Counts() (acked, failed int, last string) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.acked, w.failed, w.last
-}
-
-// WaitAcked waits until n more operations than now are acknowledged.
-func (w *writers) WaitAcked(ctx context.Context, n int, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	base, _, _ := w.Counts()
-	return poll.Until(ctx, fmt.Sprintf("%d more acknowledged writes", n), 250*time.Millisecond, func(context.Context) (bool, string, error) {
-		a, f, last := w.Counts()
-		return a >= base+n, fmt.Sprintf("acked=%d failed=%d last error=%q", a, f, last), nil
-	})
 }
 
 // recoverLeases closes files as HDFS would once their lease expired
@@ -191,9 +156,7 @@ func (w *writers) ReadBack(ctx context.Context) (string, error) {
 		return "", err
 	}
 	defer client.Close()
-	w.mu.Lock()
-	keys := slices.Clone(w.keys)
-	w.mu.Unlock()
+	keys := w.Keys()
 	read := func(key string, timeout time.Duration) error {
 		start := time.Now()
 		var content string
