@@ -79,11 +79,26 @@
 //
 // # Cleanup
 //
-// Every container and network carries labels naming its cluster and the
-// process that created it. Destroy removes a cluster; harnesstest registers
-// it with t.Cleanup. GC removes clusters whose creating process is gone (a
-// test killed with SIGKILL); the e2e suite's TestMain and `haharness gc` run
-// it. WithDetached clusters (the CLI's `up`) are kept until `haharness down`.
+// Every container and network carries labels naming its cluster, the
+// process that owns it and the process that created it. Destroy removes a
+// cluster; harnesstest registers it with t.Cleanup, and removes a test
+// binary's clusters just before go test's -timeout ends it. GC removes
+// clusters whose owner is gone (a test killed with SIGKILL), and detached
+// ones whose creator died before Start completed (every host gets a marker
+// file when it does); the first Start of each process, the e2e suite's
+// TestMain and `haharness gc` run it. WithDetached clusters (the CLI's
+// `up`) are otherwise kept until `haharness down`.
+//
+// # Heal
+//
+// Heal is the one way back to HA ready, for the API and the CLI alike:
+// each round it undoes this handle's injections, unpauses and starts hosts,
+// clears what faults leave inside a host whoever injected them
+// (fault.Clear: frozen JVMs, the HH-FAULT and HH-DEGRADE chains, netem),
+// starts every daemon that is not running (HealRestartLimit times at most),
+// kills a second active the election lock does not name after
+// StaleActiveGrace, and checks Status.Ready, until ctx ends. An injection
+// whose own undo failed stays Active and is retried.
 //
 // Layering: harness imports topology, config, docker, observe, fault, images
 // and internal/poll; only harnesstest and tests import testing.
