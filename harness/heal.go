@@ -36,10 +36,11 @@ const HealRoundInterval = time.Second
 
 // StaleActiveGrace is how long Heal lets two NameNodes (or two
 // ResourceManagers) both claim to be active before it kills the one the
-// election lock does not name, as fencing would have: after a partition
+// election lock does not name, as fencing would have (after a partition
 // heals, the old active's ZKFC normally demotes it within a ZooKeeper
 // session timeout or two, and a NameNode cut from the JournalNodes exits
-// at its first edit.
+// at its first edit); and how long it lets an election stay without an
+// active while the lock names a standby before it kills that elector.
 var StaleActiveGrace = 3 * time.Duration(config.Timing.ZKSessionTimeoutMS) * time.Millisecond
 
 // Heal brings the cluster back to HA ready whatever was done to it and by
@@ -68,10 +69,11 @@ func (c *Cluster) Heal(ctx context.Context) (HealReport, error) {
 		s, err := c.Status(ctx, StatusOptions{})
 		h.last = s
 		if err != nil {
-			return false, s.String(), nil
+			return false, s.String(), err
 		}
 		if rerr := s.Ready(); rerr != nil {
 			h.fenceStale(ctx, s)
+			h.unwedge(ctx, s)
 			if len(h.errs) > 0 {
 				rerr = errors.Join(append([]error{rerr}, h.errs...)...)
 			}
@@ -81,7 +83,7 @@ func (c *Cluster) Heal(ctx context.Context) (HealReport, error) {
 		s, err = c.Status(ctx, StatusOptions{CLI: true})
 		h.last = s
 		if err != nil {
-			return false, s.String(), nil
+			return false, s.String(), err
 		}
 		if rerr := s.Ready(); rerr != nil {
 			return false, oneLine(rerr), nil
@@ -109,8 +111,10 @@ type healer struct {
 	restarts map[topology.Daemon]int
 	// clean marks hosts whose fault residue was found empty since they last ran.
 	clean map[string]bool
-	// twoActive is when two daemons of a role were first seen active.
-	twoActive map[topology.Role]time.Time
+	// twoActive is when two daemons of a role were first seen active;
+	// stuck when a role was first seen with no active and a lock holder
+	// that stays standby.
+	twoActive, stuck map[topology.Role]time.Time
 	// missing are the daemons not running at the last round; errs the last round's repair errors.
 	missing []topology.Daemon
 	errs    []error
@@ -221,6 +225,58 @@ func (h *healer) startMissing(ctx context.Context, hosts []string) {
 			}
 			h.did("%s: started (not running)", d)
 		}
+	}
+}
+
+// unwedge handles an election stuck with no active for StaleActiveGrace
+// while the lock names a daemon that stays standby: its ZKFC (for a
+// NameNode) won the election and never made it active — seen when sshfence
+// never returns (the ZKFC waits on the ssh channel forever). The lock
+// holder's elector is killed, and so the lock freed; the next round starts
+// it again.
+func (h *healer) unwedge(ctx context.Context, s Status) {
+	if h.stuck == nil {
+		h.stuck = map[topology.Role]time.Time{}
+	}
+	nnState := map[string]string{}
+	for _, n := range s.NameNodes {
+		nnState[n.ID] = n.JMX
+	}
+	rmState := map[string]string{}
+	for _, r := range s.ResourceManagers {
+		rmState[r.ID] = r.REST
+	}
+	for _, x := range []struct {
+		role    topology.Role
+		stuck   bool
+		elector topology.Daemon
+		why     string
+	}{
+		{topology.NameNode, s.ActiveNameNode() == "" && s.NameNodeLock != "" && nnState[s.NameNodeLock] == "standby",
+			topology.Daemon{Host: h.c.topo.NameNodeHost(s.NameNodeLock), Role: topology.ZKFC},
+			"the ZKFC of " + s.NameNodeLock + " holds the election lock but its NameNode stayed standby"},
+		{topology.ResourceManager, s.ActiveResourceManager() == "" && s.ResourceManagerLock != "" && rmState[s.ResourceManagerLock] == "STANDBY",
+			topology.Daemon{Host: h.c.topo.ResourceManagerHost(s.ResourceManagerLock), Role: topology.ResourceManager},
+			s.ResourceManagerLock + " holds the election lock but stayed standby"},
+	} {
+		if !x.stuck || x.elector.Host == "" {
+			delete(h.stuck, x.role)
+			continue
+		}
+		since, ok := h.stuck[x.role]
+		if !ok {
+			h.stuck[x.role] = time.Now()
+			continue
+		}
+		if time.Since(since) < StaleActiveGrace {
+			continue
+		}
+		if _, err := h.c.mustShell(ctx, x.elector.Host, fmt.Sprintf("pkill -KILL -f -- '-Dproc_%s( |$)'; true", x.elector.Role)); err != nil {
+			h.errs = append(h.errs, err)
+			continue
+		}
+		h.did("%s: killed it: %s for %v (an election that never completes)", x.elector, x.why, StaleActiveGrace)
+		delete(h.stuck, x.role)
 	}
 }
 

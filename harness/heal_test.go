@@ -284,3 +284,45 @@ func TestAnInjectionWhoseHealFailedStaysActive(t *testing.T) {
 	}
 	assert.Equal(t, []string{"injected", "heal-failed", "healed"}, states)
 }
+
+func TestUnwedgeKillsTheElectorOfALockHolderThatStaysStandby(t *testing.T) {
+	f, c := newHealEngine(t, nil)
+	h := &healer{c: c}
+	old := StaleActiveGrace
+	StaleActiveGrace = 0
+	t.Cleanup(func() { StaleActiveGrace = old })
+	kills := func() []string {
+		var out []string
+		for _, call := range f.calls {
+			if strings.Contains(call, "pkill -KILL") {
+				out = append(out, call)
+			}
+		}
+		return out
+	}
+	wedged := Status{NameNodes: []NameNodeState{{ID: "nn1", Host: "hadoop001", JMX: "standby"}, {ID: "nn2", Host: "hadoop002", JMX: "standby"}},
+		NameNodeLock: "nn1",
+		ResourceManagers: []ResourceManagerState{{ID: "rm1", Host: "hadoop002", REST: "STANDBY"}, {ID: "rm2", Host: "hadoop003", REST: "STANDBY"}},
+		ResourceManagerLock: "rm2"}
+	h.unwedge(context.Background(), wedged)
+	assert.Empty(t, kills(), "the first sighting only starts the grace period")
+	h.unwedge(context.Background(), wedged)
+	require.Len(t, kills(), 2)
+	assert.Contains(t, kills()[0], "hh-x-hadoop001")
+	assert.Contains(t, kills()[0], "-Dproc_zkfc", "a NameNode's elector is its ZKFC")
+	assert.Contains(t, kills()[1], "hh-x-hadoop003")
+	assert.Contains(t, kills()[1], "-Dproc_resourcemanager", "a ResourceManager elects itself")
+
+	f.calls = nil
+	electing := wedged
+	electing.NameNodeLock, electing.ResourceManagerLock = "", ""
+	h.unwedge(context.Background(), electing)
+	h.unwedge(context.Background(), electing)
+	assert.Empty(t, kills(), "no lock: an election in progress, nothing to kill")
+	starting := wedged
+	starting.NameNodes = []NameNodeState{{ID: "nn1", Host: "hadoop001", JMX: "down"}, {ID: "nn2", Host: "hadoop002", JMX: "standby"}}
+	starting.ResourceManagerLock = ""
+	h.unwedge(context.Background(), starting)
+	h.unwedge(context.Background(), starting)
+	assert.Empty(t, kills(), "a lock holder that is down is for startMissing, not a wedge")
+}
