@@ -9,11 +9,14 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/haharness/haharness/harness"
+	"github.com/haharness/haharness/harness/config"
 	"github.com/haharness/haharness/harness/harnesstest"
 	"github.com/haharness/haharness/scenarios/soak"
 )
 
-// TestSoak runs the soak (package soak) for each seed of
+// TestSoak runs the soak (package soak), on a cluster fenced with
+// shell(/bin/true), for each seed of
 // HAHARNESS_SOAK_SEEDS (default "1,2"), HAHARNESS_SOAK_DURATION each
 // (default 2m), one after the other on one cluster, and fails on any
 // violation: a lost or corrupted acknowledged write, a split brain, a heal
@@ -35,7 +38,12 @@ func TestSoak(t *testing.T) {
 		require.NoError(t, err, "HAHARNESS_SOAK_DURATION=%q: want a duration such as 5m", v)
 		duration = d
 	}
-	c := harnesstest.Start(t)
+	// Fencing shell(/bin/true): nothing kills a stale active, so only the
+	// JournalNodes' epochs stand between it and a second writer — the
+	// strictest test of no-split-brain-writes. (With sshfence, the ZKFC was
+	// seen blocked forever on its ssh channel; Heal unwedges that, but the
+	// failover it held up would count against the soak.)
+	c := harnesstest.Start(t, harness.WithFencing(config.FenceShell))
 	for _, seed := range seeds {
 		t.Run("seed-"+strconv.FormatInt(seed, 10), func(t *testing.T) {
 			res, err := soak.Run(t.Context(), c, soak.Options{Seed: seed, Duration: duration, Log: harnesstest.Logger(t)})
