@@ -301,8 +301,8 @@ func TestUnwedgeKillsTheElectorOfALockHolderThatStaysStandby(t *testing.T) {
 		return out
 	}
 	wedged := Status{NameNodes: []NameNodeState{{ID: "nn1", Host: "hadoop001", JMX: "standby"}, {ID: "nn2", Host: "hadoop002", JMX: "standby"}},
-		NameNodeLock: "nn1",
-		ResourceManagers: []ResourceManagerState{{ID: "rm1", Host: "hadoop002", REST: "STANDBY"}, {ID: "rm2", Host: "hadoop003", REST: "STANDBY"}},
+		NameNodeLock:        "nn1",
+		ResourceManagers:    []ResourceManagerState{{ID: "rm1", Host: "hadoop002", REST: "STANDBY"}, {ID: "rm2", Host: "hadoop003", REST: "STANDBY"}},
 		ResourceManagerLock: "rm2"}
 	h.unwedge(context.Background(), wedged)
 	assert.Empty(t, kills(), "the first sighting only starts the grace period")
