@@ -23,12 +23,12 @@ import (
 // outside that nothing is left: every host running, no iptables rule of
 // either chain, no netem qdisc, no frozen JVM, every daemon of the topology
 // running, and HA ready. Each case runs HAHARNESS_HEAL_REPEAT times (default
-// 2) in a row; odd rounds heal through the injecting handle (HealAll), even
+// 3) in a row; odd rounds heal through the injecting handle (HealAll), even
 // ones through a fresh Attach that knows nothing of the fault (what the
 // CLI's `haharness heal` does).
 func TestHealConverges(t *testing.T) {
 	c := harnesstest.Start(t)
-	repeat := 2
+	repeat := 3
 	if v, err := strconv.Atoi(os.Getenv("HAHARNESS_HEAL_REPEAT")); err == nil && v > 0 {
 		repeat = v
 	}
