@@ -40,9 +40,10 @@ e2e: env build
 # e2e/artifacts/TestSoak/. `make e2e` runs it with two seeds of 2m.
 SEEDS ?= 2
 DURATION ?= 5m
+APPENDS ?= 0
 soak: env build
 	HAHARNESS_REQUIRE_DOCKER=1 TESTCONTAINERS_RYUK_DISABLED=true HAHARNESS_SOAK_SEEDS=$$(seq -s, 1 $(SEEDS)) \
-	  HAHARNESS_SOAK_DURATION=$(DURATION) $(BLOCKED) $(GO) test -count=1 -timeout 6h -v -run '^TestSoak$$' ./e2e
+	  HAHARNESS_SOAK_DURATION=$(DURATION) HAHARNESS_SOAK_APPENDS=$(APPENDS) $(BLOCKED) $(GO) test -count=1 -timeout 6h -v -run '^TestSoak$$' ./e2e
 
 # Everything: the README's test command.
 test: env lint unit e2e test-podman
@@ -53,7 +54,7 @@ images: env build
 
 lint:
 	$(GO) vet ./...
-	@f=$$(gofmt -l $$(find . -name '*.go' -not -path './third_party/*')); test -z "$$f" || (echo "$$f"; echo "gofmt: files above need formatting"; exit 1)
+	@test -z "$$(gofmt -l .)" || (gofmt -l .; echo "gofmt: files above need formatting"; exit 1)
 	$(GO) run github.com/rhysd/actionlint/cmd/actionlint@v1.7.12 .github/workflows/*.yml examples/ci/*.yml
 	$(GO) test -count=1 -run TestLayering ./internal/layering
 

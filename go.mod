@@ -67,5 +67,3 @@ require (
 	golang.org/x/sys v0.49.0 // indirect
 	google.golang.org/protobuf v1.34.2 // indirect
 )
-
-replace github.com/colinmarc/hdfs/v2 => ./third_party/hdfs

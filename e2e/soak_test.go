@@ -18,7 +18,8 @@ import (
 // TestSoak runs the soak (package soak), on a cluster fenced with
 // shell(/bin/true), for each seed of
 // HAHARNESS_SOAK_SEEDS (default "1,2"), HAHARNESS_SOAK_DURATION each
-// (default 2m), one after the other on one cluster, and fails on any
+// (default 2m), with HAHARNESS_SOAK_APPENDS appends per file (default 0),
+// one after the other on one cluster, and fails on any
 // violation: a lost or corrupted acknowledged write, a split brain, a heal
 // that does not converge, a failover past its bound. Each run's report and
 // timeline go to the artifacts directory.
@@ -43,10 +44,16 @@ func TestSoak(t *testing.T) {
 	// strictest test of no-split-brain-writes. (With sshfence, the ZKFC was
 	// seen blocked forever on its ssh channel; Heal unwedges that, but the
 	// failover it held up would count against the soak.)
+	appends := 0
+	if v := os.Getenv("HAHARNESS_SOAK_APPENDS"); v != "" {
+		n, err := strconv.Atoi(v)
+		require.NoError(t, err, "HAHARNESS_SOAK_APPENDS=%q: want a number of appends per file", v)
+		appends = n
+	}
 	c := harnesstest.Start(t, harness.WithFencing(config.FenceShell))
 	for _, seed := range seeds {
 		t.Run("seed-"+strconv.FormatInt(seed, 10), func(t *testing.T) {
-			res, err := soak.Run(t.Context(), c, soak.Options{Seed: seed, Duration: duration, Log: harnesstest.Logger(t)})
+			res, err := soak.Run(t.Context(), c, soak.Options{Seed: seed, Duration: duration, Appends: appends, Log: harnesstest.Logger(t)})
 			require.NoError(t, err)
 			dir := harnesstest.ArtifactsDir(t)
 			require.NoError(t, res.Save(dir))

@@ -139,13 +139,14 @@ func cmdSoak(ctx context.Context, e *env, args []string) error {
 	name := nameFlag(fs)
 	seed := fs.Int64("seed", 0, "seed of the nemesis and the writers (default: the clock; printed so a run can be replayed)")
 	duration := fs.Duration("duration", 5*time.Minute, "how long the nemesis injects faults (the last heal and the read-back come after)")
-	writers := fs.Int("writers", 3, "writers creating and appending files at once")
+	writers := fs.Int("writers", 3, "writers creating files at once")
+	appends := fs.Int("appends", 0, "appends to each file after its create (0: write-once files; colinmarc/hdfs appends lost acknowledged data under faults, see README)")
 	out := fs.String("out", "", "`dir` for history.json, result.json, report.html, timeline.txt (default haharness-runs/soak-SEED)")
 	if err := parseNone(fs, args); err != nil {
 		return err
 	}
-	if *duration <= 0 || *writers <= 0 {
-		return usagef(fs, "--duration and --writers must be positive, got %v and %d", *duration, *writers)
+	if *duration <= 0 || *writers <= 0 || *appends < 0 {
+		return usagef(fs, "--duration and --writers must be positive and --appends not negative, got %v, %d and %d", *duration, *writers, *appends)
 	}
 	if *seed == 0 {
 		*seed = time.Now().UnixNano()
@@ -164,7 +165,7 @@ func cmdSoak(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("the cluster must be HA ready before a soak: %w", err)
 	}
-	res, err := soak.Run(ctx, c, soak.Options{Seed: *seed, Duration: *duration, Writers: *writers, Log: stepLogger(e)})
+	res, err := soak.Run(ctx, c, soak.Options{Seed: *seed, Duration: *duration, Writers: *writers, Appends: *appends, Log: stepLogger(e)})
 	if err != nil {
 		return fmt.Errorf("soak seed %d: %w", *seed, err)
 	}

@@ -20,32 +20,30 @@ import (
 	"github.com/haharness/haharness/scenarios/invariant"
 )
 
-// AppendsPerFile is how many appends a writer makes to a file after
-// creating it, before it starts the next file.
-const AppendsPerFile = 7
-
 // OpTimeout bounds one create or append, failover included.
 const OpTimeout = 30 * time.Second
 
-// writers create files and append to them through the HDFS client of this
-// process (hdfs://NAMESERVICE through published ports), each writer its own
-// files, and record every operation in the History with the exact chunk it
-// added: the soak's checker (invariant.FilesIntact) needs nothing else. A
-// writer whose operation failed leaves that file (its last chunk's fate is
-// unknown) and starts a new one.
+// writers create files (and, with appends, append to them) through the
+// HDFS client of this process (hdfs://NAMESERVICE through published ports),
+// each writer its own files, and record every operation in the History
+// with the exact chunk it added: the soak's checker (invariant.FilesIntact)
+// needs nothing else. A writer whose operation failed leaves that file (its
+// last chunk's fate is unknown) and starts a new one.
 type writers struct {
 	c        *harness.Cluster
 	h        *invariant.History
 	dir      string
 	interval time.Duration
 	seed     int64
+	// appends is how many appends follow each create (0: write-once files).
+	appends int
 
 	*scenarios.Ops
 	stop context.CancelFunc
 	wg   sync.WaitGroup
 }
 
-func startWriters(ctx context.Context, c *harness.Cluster, h *invariant.History, dir string, n int, interval time.Duration, seed int64) (*writers, error) {
+func startWriters(ctx context.Context, c *harness.Cluster, h *invariant.History, dir string, n, appends int, interval time.Duration, seed int64) (*writers, error) {
 	client, err := c.HDFS(ctx)
 	if err != nil {
 		return nil, err
@@ -57,7 +55,7 @@ func startWriters(ctx context.Context, c *harness.Cluster, h *invariant.History,
 		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	w := &writers{c: c, h: h, dir: dir, interval: interval, seed: seed, Ops: &scenarios.Ops{History: h}, stop: cancel}
+	w := &writers{c: c, h: h, dir: dir, interval: interval, seed: seed, appends: appends, Ops: &scenarios.Ops{History: h}, stop: cancel}
 	for i := range n {
 		w.wg.Go(func() { w.loop(ctx, i) })
 	}
@@ -75,7 +73,7 @@ func (w *writers) loop(ctx context.Context, id int) {
 	}()
 	for f := 0; ctx.Err() == nil; f++ {
 		key := fmt.Sprintf("%s/w%d/f%05d", w.dir, id, f)
-		for op := 0; op <= AppendsPerFile && ctx.Err() == nil; op++ {
+		for op := 0; op <= w.appends && ctx.Err() == nil; op++ {
 			if client == nil {
 				nc, err := w.c.HDFS(ctx)
 				if err != nil {
