@@ -79,7 +79,7 @@ func (c *Cluster) Heal(ctx context.Context) (HealReport, error) {
 			}
 			return false, oneLine(rerr), nil
 		}
-		h.twoActive = map[topology.Role]time.Time{}
+		h.twoActive, h.stuck = nil, nil
 		s, err = c.Status(ctx, StatusOptions{CLI: true})
 		h.last = s
 		if err != nil {
@@ -284,7 +284,7 @@ func (h *healer) unwedge(ctx context.Context, s Status) {
 // active for StaleActiveGrace: the one the election lock does not name.
 func (h *healer) fenceStale(ctx context.Context, s Status) {
 	if h.twoActive == nil {
-		h.twoActive = map[topology.Role]time.Time{}
+		h.twoActive, h.stuck = nil, nil
 	}
 	var nnActive, rmActive []string
 	for _, n := range s.NameNodes {
