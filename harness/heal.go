@@ -284,7 +284,7 @@ func (h *healer) unwedge(ctx context.Context, s Status) {
 // active for StaleActiveGrace: the one the election lock does not name.
 func (h *healer) fenceStale(ctx context.Context, s Status) {
 	if h.twoActive == nil {
-		h.twoActive, h.stuck = nil, nil
+		h.twoActive = map[topology.Role]time.Time{}
 	}
 	var nnActive, rmActive []string
 	for _, n := range s.NameNodes {
