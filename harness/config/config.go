@@ -84,17 +84,31 @@ func ClientPorts(r topology.Role) []int {
 	return nil
 }
 
+// SSHFenceTimeoutSec bounds the default fence's ssh (connect included).
+const SSHFenceTimeoutSec = 15
+
+// SSHFenceCommand is the default fence: sshfence's kill, as a shell
+// fence with a deadline. Hadoop gives a shell fence the old active's
+// address as $target_host and $target_port.
+var SSHFenceCommand = fmt.Sprintf("shell(timeout -k 2 %d ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o ConnectTimeout=5 -i %s "+
+	"$target_host 'fuser -v -k -n tcp $target_port')", SSHFenceTimeoutSec, SSHPrivateKey)
+
 // Fencing selects dfs.ha.fencing.methods.
 type Fencing string
 
 const (
-	// FenceSSHThenShell is the default: the guide's sshfence, then
-	// shell(/bin/true) when the old active's host cannot be reached (a dead
-	// host), so failover still happens; the JournalNodes' epochs are what
-	// really stops a second writer.
+	// FenceSSHThenShell is the default: what the guide's sshfence does — ssh
+	// to the old active's host and kill what listens on its RPC port with
+	// fuser — but as a shell fence with a deadline (SSHFenceTimeoutSec),
+	// then shell(/bin/true) when that fails (a dead host), so failover
+	// still happens; the JournalNodes' epochs are what really stops a
+	// second writer. Hadoop's own sshfence (JSch 0.1.55) was seen blocked
+	// forever on its ssh channel after the remote command had finished,
+	// holding the election with no active NameNode.
 	FenceSSHThenShell Fencing = "sshfence+shell"
-	// FenceSSH is the guide's setting alone: failover waits until the old
-	// active's host answers ssh, so it never completes while that host is down.
+	// FenceSSH is the guide's setting alone, Hadoop's sshfence: failover
+	// waits until the old active's host answers ssh, so it never completes
+	// while that host is down (and can block as FenceSSHThenShell says).
 	FenceSSH Fencing = "sshfence"
 	// FenceShell is shell(/bin/true) alone.
 	FenceShell Fencing = "shell"
@@ -259,7 +273,7 @@ func hdfsSite(t topology.Topology, f Fencing) map[string]string {
 	case FenceShell:
 		p["dfs.ha.fencing.methods"] = "shell(/bin/true)"
 	default:
-		p["dfs.ha.fencing.methods"] = "sshfence\nshell(/bin/true)"
+		p["dfs.ha.fencing.methods"] = SSHFenceCommand + "\nshell(/bin/true)"
 	}
 	return p
 }

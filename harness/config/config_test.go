@@ -136,7 +136,7 @@ func TestGuideValues(t *testing.T) {
 		{"hdfs-site.xml", "dfs.namenode.shared.edits.dir", hdfs["dfs.namenode.shared.edits.dir"], "qjournal://hadoop001:8485;hadoop002:8485;hadoop003:8485/mycluster"},
 		{"hdfs-site.xml", "dfs.client.failover.proxy.provider.mycluster", hdfs["dfs.client.failover.proxy.provider.mycluster"], "org.apache.hadoop.hdfs.server.namenode.ha.ConfiguredFailoverProxyProvider"},
 		{"hdfs-site.xml", "dfs.ha.automatic-failover.enabled", hdfs["dfs.ha.automatic-failover.enabled"], "true"},
-		{"hdfs-site.xml", "dfs.ha.fencing.methods", hdfs["dfs.ha.fencing.methods"], "sshfence\nshell(/bin/true)"},
+		{"hdfs-site.xml", "dfs.ha.fencing.methods", hdfs["dfs.ha.fencing.methods"], config.SSHFenceCommand + "\nshell(/bin/true)"},
 		{"hdfs-site.xml", "dfs.ha.fencing.ssh.private-key-files", hdfs["dfs.ha.fencing.ssh.private-key-files"], config.SSHPrivateKey},
 		{"hdfs-site.xml", "dfs.replication", hdfs["dfs.replication"], "3"},
 		{"yarn-site.xml", "yarn.resourcemanager.ha.enabled", yarn["yarn.resourcemanager.ha.enabled"], "true"},
@@ -183,8 +183,8 @@ func TestFencing(t *testing.T) {
 		want    string
 		wantErr string
 	}{
-		{"", "sshfence\nshell(/bin/true)", ""},
-		{config.FenceSSHThenShell, "sshfence\nshell(/bin/true)", ""},
+		{"", config.SSHFenceCommand + "\nshell(/bin/true)", ""},
+		{config.FenceSSHThenShell, config.SSHFenceCommand + "\nshell(/bin/true)", ""},
 		{config.FenceSSH, "sshfence", ""},
 		{config.FenceShell, "shell(/bin/true)", ""},
 		{"ssh", "", `unknown fencing "ssh": use "sshfence+shell", "sshfence" or "shell"`},
