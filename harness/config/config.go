@@ -89,9 +89,9 @@ const SSHFenceTimeoutSec = 15
 
 // SSHFenceCommand is the default fence: sshfence's kill, as a shell
 // fence with a deadline. Hadoop gives a shell fence the old active's
-// address as $target_host and $target_port.
+// address as $target_host and $target_port, expanded here, before ssh.
 var SSHFenceCommand = fmt.Sprintf("shell(timeout -k 2 %d ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o ConnectTimeout=5 -i %s "+
-	"$target_host 'fuser -v -k -n tcp $target_port')", SSHFenceTimeoutSec, SSHPrivateKey)
+	"$target_host \"fuser -v -k -n tcp $target_port\")", SSHFenceTimeoutSec, SSHPrivateKey)
 
 // Fencing selects dfs.ha.fencing.methods.
 type Fencing string
