@@ -117,7 +117,7 @@ func fateReason(logs string) string {
 			return m.why
 		}
 	}
-	return "killed: fenced by sshfence (fuser -k) or SIGKILL, no exit logged"
+	return "killed: fenced (ssh + fuser -k) or SIGKILL, no exit logged"
 }
 
 // probeOldActive writes one file through a client pinned to the old active
