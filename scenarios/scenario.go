@@ -1,16 +1,20 @@
 // Package scenarios turns the guide's failover and split-brain cases into
 // executable, reusable checks on a real cluster. A Scenario injects faults
 // through the harness while a Recorder samples HA state and a Workload
-// writes numbered files from this process; afterwards the recorded History
-// is judged by the pure checks of scenarios/invariant (no split brain, no
-// lost acknowledged write, failover within a bound) and by the scenario's
-// own assertions about what Hadoop really did.
+// writes numbered files from this process; afterwards the NameNodes' audit
+// logs are read into the History (RecordServed) and it is judged by the pure
+// checks of scenarios/invariant (no split brain, no lost acknowledged
+// write, failover within a bound) and by the scenario's own assertions
+// about what Hadoop really did. Steps end with Env.Recover, which is
+// harness.Cluster.Heal. The Recorder's states come from Cluster.ProbeHA.
 //
 // Randomness (the chaos scenario) comes from the run's seed, which Run logs
 // and puts in the History; the same seed replays the same schedule.
 //
-// Layering: imports harness, harness/fault, harness/topology, scenarios/invariant,
-// scenarios/report and internal/poll. Nothing in harness imports it.
+// Layering: imports harness, harness/config, harness/fault,
+// harness/observe, harness/topology, scenarios/invariant, scenarios/report
+// and internal/poll. Nothing in harness imports it; scenarios/soak builds
+// on it.
 package scenarios
 
 import (
