@@ -188,17 +188,24 @@ type Result struct {
 
 // Failed reports whether the run failed: a step error or a failed check.
 func (r *Result) Failed() error {
-	var errs []error
-	if r.Err != "" {
-		errs = append(errs, errors.New(r.Err))
-	}
-	if err := invariant.AllPass(r.Checks...); err != nil {
-		errs = append(errs, err)
-	}
-	if len(errs) == 0 {
+	err := RunFailed(r.Err, r.Checks)
+	if err == nil {
 		return nil
 	}
-	return fmt.Errorf("scenario %s (seed %d): %w", r.Scenario, r.Seed, errors.Join(errs...))
+	return fmt.Errorf("scenario %s (seed %d): %w", r.Scenario, r.Seed, err)
+}
+
+// RunFailed joins what failed a run: the error that stopped it (errText,
+// "" if none) and every failed check; nil when nothing did.
+func RunFailed(errText string, checks []invariant.Result) error {
+	var errs []error
+	if errText != "" {
+		errs = append(errs, errors.New(errText))
+	}
+	if err := invariant.AllPass(checks...); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }
 
 // Run runs sc on c with seed: starts the recorder and the workload, runs

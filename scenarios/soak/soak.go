@@ -30,7 +30,6 @@ package soak
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -155,17 +154,11 @@ func (r *Result) Replay() string {
 // Failed reports whether the run failed: an error that stopped it or a
 // failed check. The error names the seed and the replay command.
 func (r *Result) Failed() error {
-	var errs []error
-	if r.Err != "" {
-		errs = append(errs, errors.New(r.Err))
-	}
-	if err := invariant.AllPass(r.Checks...); err != nil {
-		errs = append(errs, err)
-	}
-	if len(errs) == 0 {
+	err := scenarios.RunFailed(r.Err, r.Checks)
+	if err == nil {
 		return nil
 	}
-	return fmt.Errorf("soak seed %d: %w\nreplay: %s", r.Seed, errors.Join(errs...), r.Replay())
+	return fmt.Errorf("soak seed %d: %w\nreplay: %s", r.Seed, err, r.Replay())
 }
 
 // HealTimes returns the durations of the heals that converged, sorted.
