@@ -174,18 +174,8 @@ func TestFenceStaleKillsTheActiveTheLockDoesNotName(t *testing.T) {
 	h := &healer{c: c}
 	two := Status{NameNodes: []NameNodeState{{ID: "nn1", Host: "hadoop001", JMX: "active"}, {ID: "nn2", Host: "hadoop002", JMX: "active"}},
 		NameNodeLock: "nn2"}
-	old := StaleActiveGrace
-	StaleActiveGrace = 0
-	t.Cleanup(func() { StaleActiveGrace = old })
-	kills := func() []string {
-		var out []string
-		for _, call := range f.calls {
-			if strings.Contains(call, "pkill -KILL") {
-				out = append(out, call)
-			}
-		}
-		return out
-	}
+	noGrace(t)
+	kills := func() []string { return callsWith(f, "pkill -KILL") }
 	h.fenceStale(context.Background(), two)
 	assert.Empty(t, kills(), "the first sighting only starts the grace period")
 	h.fenceStale(context.Background(), two)
@@ -288,18 +278,8 @@ func TestAnInjectionWhoseHealFailedStaysActive(t *testing.T) {
 func TestUnwedgeKillsTheElectorOfALockHolderThatStaysStandby(t *testing.T) {
 	f, c := newHealEngine(t, nil)
 	h := &healer{c: c}
-	old := StaleActiveGrace
-	StaleActiveGrace = 0
-	t.Cleanup(func() { StaleActiveGrace = old })
-	kills := func() []string {
-		var out []string
-		for _, call := range f.calls {
-			if strings.Contains(call, "pkill -KILL") {
-				out = append(out, call)
-			}
-		}
-		return out
-	}
+	noGrace(t)
+	kills := func() []string { return callsWith(f, "pkill -KILL") }
 	wedged := Status{NameNodes: []NameNodeState{{ID: "nn1", Host: "hadoop001", JMX: "standby"}, {ID: "nn2", Host: "hadoop002", JMX: "standby"}},
 		NameNodeLock:        "nn1",
 		ResourceManagers:    []ResourceManagerState{{ID: "rm1", Host: "hadoop002", REST: "STANDBY"}, {ID: "rm2", Host: "hadoop003", REST: "STANDBY"}},
@@ -325,4 +305,22 @@ func TestUnwedgeKillsTheElectorOfALockHolderThatStaysStandby(t *testing.T) {
 	h.unwedge(context.Background(), starting)
 	h.unwedge(context.Background(), starting)
 	assert.Empty(t, kills(), "a lock holder that is down is for startMissing, not a wedge")
+}
+
+// noGrace sets StaleActiveGrace to 0 for t.
+func noGrace(t *testing.T) {
+	old := StaleActiveGrace
+	StaleActiveGrace = 0
+	t.Cleanup(func() { StaleActiveGrace = old })
+}
+
+// callsWith returns the engine calls that contain sub.
+func callsWith(f *healEngine, sub string) []string {
+	var out []string
+	for _, call := range f.calls {
+		if strings.Contains(call, sub) {
+			out = append(out, call)
+		}
+	}
+	return out
 }
