@@ -37,7 +37,9 @@
 // the state now), Inject (returns an *Injection, the one fault in effect,
 // which Injection.Heal undoes), Active (the faults in effect), HostAction
 // (an engine action on a host), Heal and HealAll (back to HA ready whatever
-// was done, by whom), and FaultResidue (what faults left inside a host).
+// was done, by whom), Reset (Heal, then the wanted NameNode and
+// ResourceManager active and HDFS emptied: a clean start for the next test
+// on a shared cluster), and FaultResidue (what faults left inside a host).
 //
 // # Shape of a running cluster
 //

@@ -89,8 +89,8 @@ type Operations interface {
 }
 
 // Faults is the fault lifecycle of a cluster: resolve a selector, inject a
-// fault, list the faults in effect, act on a host, heal everything and
-// look for what faults left behind. One fault in effect is an *Injection,
+// fault, list the faults in effect, act on a host, heal everything, reset
+// the cluster for the next test and look for what faults left behind. One fault in effect is an *Injection,
 // which heals itself (Injection.Heal).
 type Faults interface {
 	Resolve(ctx context.Context, s fault.Selector) ([]topology.Daemon, error)
@@ -99,6 +99,7 @@ type Faults interface {
 	HostAction(ctx context.Context, h string, a fault.HostAction) error
 	Heal(ctx context.Context) (HealReport, error)
 	HealAll(ctx context.Context) error
+	Reset(ctx context.Context, o ResetOptions) (ResetReport, error)
 	FaultResidue(ctx context.Context, h string) (fault.Residue, error)
 }
 
