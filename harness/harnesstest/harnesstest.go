@@ -3,6 +3,22 @@
 // t.Cleanup before checking the error, and saves artifacts (logs, configs,
 // ZooKeeper dump, events) when the test failed.
 //
+// A cluster takes tens of seconds to start; tests that can begin from the
+// same state share one instead (Shared): started by the first test that
+// asks, reset before each later one (harness.Cluster.Reset: healed, nn1
+// and rm1 active, HDFS emptied), removed by Main when the tests end:
+//
+//	var shared = harnesstest.NewShared() // harness.Options, as Start's
+//
+//	func TestMain(m *testing.M) { os.Exit(harnesstest.Main(m)) }
+//
+//	func TestX(t *testing.T) {
+//		c := shared.Get(t) // or shared.GetWith(t, harness.ResetOptions{NameNode: "nn2"})
+//		...
+//	}
+//
+// Tests that need their own options, or check the start itself, keep Start.
+//
 // The engine is found as testcontainers-go finds it (DOCKER_HOST, the Docker
 // context, ~/.testcontainers.properties, the default, rootless and Podman
 // sockets). Without one the test is skipped, unless HAHARNESS_REQUIRE_DOCKER
