@@ -6,6 +6,7 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/haharness/haharness/harness/config"
@@ -32,102 +33,159 @@ func (c *Cluster) step(ctx context.Context, name string, fn func(ctx context.Con
 	return nil
 }
 
-// bootstrap is the guide's §5 init sequence on a fresh cluster.
-func (c *Cluster) bootstrap(ctx context.Context) error {
-	t := c.topo
-	nns := t.On(topology.NameNode)
-	steps := []struct {
-		name string
-		fn   func(context.Context) error
-	}{
-		{"start zookeeper ensemble", func(ctx context.Context) error { return c.startZooKeeper(ctx) }},
-		{"start journalnodes", func(ctx context.Context) error { return c.startJournalNodes(ctx) }},
-		{"format nn1", func(ctx context.Context) error {
-			_, err := c.mustShell(ctx, nns[0], "hdfs namenode -format -nonInteractive -clusterid CID-haharness-"+c.name)
-			return err
-		}},
-		{"start nn1", func(ctx context.Context) error { return c.startNameNode(ctx, nns[0]) }},
-		{"bootstrap standby namenodes", func(ctx context.Context) error {
-			for _, h := range nns[1:] {
-				if _, err := c.mustShell(ctx, h, "hdfs namenode -bootstrapStandby -nonInteractive"); err != nil {
-					return err
-				}
-			}
-			return nil
-		}},
-		{"format zkfc znode", func(ctx context.Context) error { return c.formatZK(ctx, nns[0]) }},
-		{"start standby namenodes, zkfcs and datanodes", func(ctx context.Context) error {
-			for _, h := range nns[1:] {
-				if err := c.startNameNode(ctx, h); err != nil {
-					return err
-				}
-			}
-			if err := c.startAll(ctx, topology.ZKFC, topology.DataNode); err != nil {
+// stepFn is one init step's work.
+type stepFn = func(ctx context.Context) error
+
+// steps runs the named steps one after another.
+func (c *Cluster) sequence(names []string, fns ...stepFn) stepFn {
+	return func(ctx context.Context) error {
+		for i, fn := range fns {
+			if err := c.step(ctx, names[i], fn); err != nil {
 				return err
 			}
-			return c.WaitNameNodeActive(ctx)
-		}},
-		{"start resourcemanagers and nodemanagers", func(ctx context.Context) error {
-			return c.startAll(ctx, topology.ResourceManager, topology.NodeManager)
-		}},
-		{"wait for HA ready", func(ctx context.Context) error { _, err := c.WaitReady(ctx); return err }},
-	}
-	c.mu.Lock()
-	c.steps = nil
-	c.mu.Unlock()
-	for _, s := range steps {
-		if err := c.step(ctx, s.name, s.fn); err != nil {
-			return err
 		}
+		return nil
 	}
-	return nil
 }
 
-// resume is the guide's §7 second start: no format, daemons in order.
-func (c *Cluster) resume(ctx context.Context) error {
-	c.mu.Lock()
-	c.steps = nil
-	c.mu.Unlock()
+// parallel runs fns at once and returns the first error; the others are
+// cancelled then. Every step that does not depend on another's result runs
+// this way: on 2 cores a serial start leaves a core idle while one JVM
+// loads its classes.
+func parallel(ctx context.Context, fns ...stepFn) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	var once sync.Once
+	var first error
+	for _, fn := range fns {
+		wg.Go(func() {
+			if err := fn(ctx); err != nil {
+				once.Do(func() { first = err; cancel(err) })
+			}
+		})
+	}
+	wg.Wait()
+	return first
+}
+
+// bootstrap is the guide's §5 init sequence on a fresh cluster, every step
+// checked. Steps that do not depend on each other run at once: the
+// ZooKeeper branch (start the ensemble, format the HA znode) beside the
+// HDFS branch (start the JournalNodes, format nn1, start it, bootstrap the
+// standbys). save, when not nil, is called once both branches are done,
+// with ZooKeeper, the JournalNodes and nn1 running and nothing else: the
+// state a warm start restores (snapshot.go).
+func (c *Cluster) bootstrap(ctx context.Context, save stepFn) error {
 	nns := c.topo.On(topology.NameNode)
-	steps := []struct {
-		name string
-		fn   func(context.Context) error
-	}{
-		{"start zookeeper ensemble", c.startZooKeeper},
-		{"start journalnodes", c.startJournalNodes},
-		{"start namenodes, zkfcs and datanodes", func(ctx context.Context) error {
-			for _, h := range nns {
-				if err := c.startNameNode(ctx, h); err != nil {
-					return err
-				}
-			}
-			if err := c.startAll(ctx, topology.ZKFC, topology.DataNode); err != nil {
+	c.resetSteps()
+	zk := c.sequence([]string{"start zookeeper ensemble", "format zkfc znode"},
+		c.startZooKeeper,
+		func(ctx context.Context) error { return c.formatZK(ctx, nns[0]) })
+	hdfsBranch := c.sequence([]string{"start journalnodes", "format nn1", "start nn1", "bootstrap standby namenodes"},
+		c.startJournalNodes,
+		func(ctx context.Context) error {
+			_, err := c.mustShell(ctx, nns[0], "hdfs namenode -format -nonInteractive -clusterid "+c.clusterID())
+			return err
+		},
+		func(ctx context.Context) error { return c.startNameNode(ctx, nns[0]) },
+		func(ctx context.Context) error {
+			return parallel(ctx, each(nns[1:], func(ctx context.Context, h string) error {
+				_, err := c.mustShell(ctx, h, "hdfs namenode -bootstrapStandby -nonInteractive")
 				return err
-			}
-			return c.WaitNameNodeActive(ctx)
-		}},
-		{"start resourcemanagers and nodemanagers", func(ctx context.Context) error {
-			return c.startAll(ctx, topology.ResourceManager, topology.NodeManager)
-		}},
-		{"wait for HA ready", func(ctx context.Context) error { _, err := c.WaitReady(ctx); return err }},
+			})...)
+		})
+	if err := parallel(ctx, zk, hdfsBranch); err != nil {
+		return err
 	}
-	for _, s := range steps {
-		if err := c.step(ctx, s.name, s.fn); err != nil {
+	if save != nil {
+		if err := c.step(ctx, "save snapshot", save); err != nil {
 			return err
 		}
 	}
-	return nil
+	return c.sequence([]string{"start standby namenodes, zkfcs, datanodes, resourcemanagers and nodemanagers", "wait for HA ready"},
+		func(ctx context.Context) error {
+			return c.startRest(ctx, nns[1:], c.topo.On(topology.ZKFC))
+		},
+		c.waitReady)(ctx)
 }
 
-func (c *Cluster) startAll(ctx context.Context, roles ...topology.Role) error {
-	for _, r := range roles {
-		for _, h := range c.topo.On(r) {
-			if err := c.StartDaemon(ctx, h, r); err != nil {
-				return err
-			}
+// resume is the guide's §7 second start on formatted state (a Restart, or
+// a warm start from a snapshot): nothing formatted, every daemon started as
+// soon as what it needs answers.
+func (c *Cluster) resume(ctx context.Context, keepSteps bool) error {
+	if !keepSteps {
+		c.resetSteps()
+	}
+	nns := c.topo.On(topology.NameNode)
+	zkfcs := c.topo.On(topology.ZKFC)
+	return c.sequence([]string{"start zookeeper ensemble and journalnodes",
+		"start namenodes, zkfcs, datanodes, resourcemanagers and nodemanagers", "wait for HA ready"},
+		func(ctx context.Context) error { return parallel(ctx, c.startZooKeeper, c.startJournalNodes) },
+		func(ctx context.Context) error {
+			// Both NameNodes start at once, but only the first one's ZKFC
+			// joins the election at first, so nn1 comes up active as on a
+			// fresh start; the others' ZKFCs start once it is.
+			return c.startRest(ctx, nns, zkfcs[:min(1, len(zkfcs))])
+		},
+		c.waitReady)(ctx)
+}
+
+// startRest starts the NameNodes nns, the ZKFCs first, every DataNode,
+// the first ResourceManager and every NodeManager at once (DataNodes and
+// NodeManagers retry until their masters answer), waits for a single active
+// NameNode, then starts the remaining ZKFCs and ResourceManagers.
+func (c *Cluster) startRest(ctx context.Context, nns, first []string) error {
+	rms := c.topo.On(topology.ResourceManager)
+	var fns []stepFn
+	fns = append(fns, each(nns, c.startNameNode)...)
+	fns = append(fns, c.starts(topology.ZKFC, first...)...)
+	fns = append(fns, c.starts(topology.DataNode, c.topo.On(topology.DataNode)...)...)
+	fns = append(fns, c.starts(topology.ResourceManager, rms[:min(1, len(rms))]...)...)
+	fns = append(fns, c.starts(topology.NodeManager, c.topo.On(topology.NodeManager)...)...)
+	if err := parallel(ctx, fns...); err != nil {
+		return err
+	}
+	if err := c.WaitNameNodeActive(ctx); err != nil {
+		return err
+	}
+	var later []stepFn
+	for _, h := range c.topo.On(topology.ZKFC) {
+		if !slices.Contains(first, h) {
+			later = append(later, c.starts(topology.ZKFC, h)...)
 		}
 	}
-	return nil
+	if len(rms) > 1 {
+		later = append(later, c.starts(topology.ResourceManager, rms[1:]...)...)
+	}
+	return parallel(ctx, later...)
+}
+
+func (c *Cluster) waitReady(ctx context.Context) error { _, err := c.WaitReady(ctx); return err }
+
+func (c *Cluster) resetSteps() {
+	c.mu.Lock()
+	c.steps = nil
+	c.mu.Unlock()
+}
+
+// each makes one step function per host.
+func each(hosts []string, fn func(ctx context.Context, h string) error) []stepFn {
+	var out []stepFn
+	for _, h := range hosts {
+		out = append(out, func(ctx context.Context) error { return fn(ctx, h) })
+	}
+	return out
+}
+
+// starts makes one StartDaemon function per host for role r.
+func (c *Cluster) starts(r topology.Role, hosts ...string) []stepFn {
+	return each(hosts, func(ctx context.Context, h string) error { return c.StartDaemon(ctx, h, r) })
+}
+
+// startAll starts role r on every host that has it, at once.
+func (c *Cluster) startAll(ctx context.Context, r topology.Role) error {
+	return parallel(ctx, c.starts(r, c.topo.On(r)...)...)
 }
 
 func (c *Cluster) startZooKeeper(ctx context.Context) error {

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -41,6 +42,12 @@ type Cluster struct {
 	owner             string
 	// failureDir receives artifacts when Start fails.
 	failureDir string
+	// key is the snapshot key of the cluster's configuration; warm is true
+	// when its hosts run the snapshot image; snapshotDone reports the
+	// background build of a snapshot this start saves.
+	key, baseID  string
+	warm         bool
+	snapshotDone chan error
 
 	mu sync.Mutex
 	// ports maps host → container port → published port (ports.go).
@@ -79,9 +86,11 @@ func Start(ctx context.Context, opts ...Option) (*Cluster, error) {
 	if err := c.create(ctx); err != nil {
 		return nil, c.abort(err)
 	}
-	if err := c.bootstrap(ctx); err != nil {
+	if err := c.initialize(ctx, o); err != nil {
+		c.waitSnapshot()
 		return nil, c.abort(err)
 	}
+	c.waitSnapshot()
 	if err := c.markStarted(ctx); err != nil {
 		return nil, c.abort(err)
 	}
@@ -129,7 +138,62 @@ func prepare(ctx context.Context, o options) (*Cluster, error) {
 		return nil, err
 	}
 	c.image = image
+	if err := c.findSnapshot(ctx, o); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// findSnapshot computes the cluster's snapshot key and, unless o asks for a
+// fresh init, makes the hosts run the snapshot image when there is one.
+func (c *Cluster) findSnapshot(ctx context.Context, o options) error {
+	de, ok := c.engine.(*docker.Engine)
+	if !ok {
+		return nil // a unit test's fake engine has no images
+	}
+	id, ok, err := de.ImageID(ctx, c.image)
+	if err != nil || !ok {
+		return fmt.Errorf("image %s: %w", c.image, cmp.Or(err, docker.ErrNotFound))
+	}
+	c.baseID = id
+	c.key = SnapshotKey(id, c.topo, c.conf)
+	if o.fresh {
+		return nil
+	}
+	if _, ok, err := de.ImageID(ctx, snapshotRef(c.key)); err != nil {
+		return err
+	} else if ok {
+		c.image, c.warm = snapshotRef(c.key), true
+		c.log.Info("warm start from a snapshot", "image", c.image)
+	}
+	return nil
+}
+
+// initialize brings the created hosts to HA ready: the guide's init
+// sequence (saving a snapshot unless o asks for a fresh init), or, from a
+// snapshot, its state restored and every daemon started (§7).
+func (c *Cluster) initialize(ctx context.Context, o options) error {
+	if c.warm {
+		c.resetSteps()
+		if err := c.step(ctx, "restore snapshot", c.restoreSnapshot); err != nil {
+			return err
+		}
+		return c.resume(ctx, true)
+	}
+	var save stepFn
+	if de, ok := c.engine.(*docker.Engine); ok && !o.fresh && c.key != "" {
+		save = c.saveSnapshot(de, c.baseID)
+	}
+	return c.bootstrap(ctx, save)
+}
+
+// clusterID is the HDFS cluster ID nn1 is formatted with: the same for
+// every cluster of one configuration, as a warm start keeps the snapshot's.
+func (c *Cluster) clusterID() string {
+	if c.key == "" {
+		return "CID-haharness-" + c.name
+	}
+	return "CID-haharness-" + c.key
 }
 
 // ensureImage returns the image the hosts run: the user's (checked against

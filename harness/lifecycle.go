@@ -51,5 +51,5 @@ func (c *Cluster) Restart(ctx context.Context) error {
 	if err := c.checkReachable(ctx); err != nil {
 		return err
 	}
-	return c.resume(ctx)
+	return c.resume(ctx, false)
 }

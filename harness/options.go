@@ -29,6 +29,7 @@ type options struct {
 	owner         string
 	memCheck      bool
 	failureDir    string
+	fresh         bool
 	// engine replaces the engine found by connectEngine (unit tests).
 	engine engine
 }
@@ -47,6 +48,7 @@ func defaultOptions() options {
 		readyTimeout:  5 * time.Minute,
 		owner:         processOwner(),
 		memCheck:      true,
+		fresh:         os.Getenv(EnvFresh) != "" && os.Getenv(EnvFresh) != "0",
 	}
 }
 
@@ -76,6 +78,9 @@ func WithTopology(t topology.Topology) Option {
 func WithHadoopVersion(v string) Option {
 	return func(o *options) error { o.hadoopVersion = v; return nil }
 }
+
+// EnvFresh set to anything but "" or "0" is WithFreshInit for every start.
+const EnvFresh = "HAHARNESS_FRESH"
 
 // EnvImage names a prebuilt image to run instead of building one, as
 // WithImage does (WithImage wins).
@@ -146,4 +151,14 @@ func WithoutMemoryCheck() Option {
 // dump and events into dir before it removes the cluster. Default: none.
 func WithFailureArtifacts(dir string) Option {
 	return func(o *options) error { o.failureDir = dir; return nil }
+}
+
+// WithFreshInit runs the guide's whole init sequence (format, bootstrap
+// the standby, format the HA znode) even when a snapshot of the same
+// configuration exists, and saves none. Tests of the init sequence itself
+// use it. Default: a warm start from the configuration's snapshot when
+// there is one; the first start of a configuration saves it. $HAHARNESS_FRESH
+// set to anything but "" or "0" does the same.
+func WithFreshInit() Option {
+	return func(o *options) error { o.fresh = true; return nil }
 }

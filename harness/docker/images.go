@@ -10,6 +10,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/api/types/build"
@@ -215,3 +216,49 @@ func (t *TailWriter) Write(p []byte) (int, error) {
 }
 
 func (t *TailWriter) String() string { return string(t.b) }
+
+// Image is an image found by label.
+type Image struct {
+	ID      string
+	Tags    []string
+	Labels  map[string]string
+	Created time.Time
+	// Size is the image's own size in bytes (shared layers included).
+	Size int64
+}
+
+// ImageID returns the ID of image ref, or ok=false when the engine does
+// not have it.
+func (e *Engine) ImageID(ctx context.Context, ref string) (id string, ok bool, err error) {
+	res, err := e.cli.ImageInspect(ctx, ref)
+	if err != nil {
+		if err = wrap(err, "inspect image", ref); errors.Is(err, ErrNotFound) {
+			return "", false, nil
+		}
+		return "", false, err
+	}
+	return res.ID, true, nil
+}
+
+// Images lists the images carrying label filters, in one Engine API call.
+func (e *Engine) Images(ctx context.Context, filters ...string) ([]Image, error) {
+	res, err := e.cli.ImageList(ctx, client.ImageListOptions{Filters: labelFilters(filters)})
+	if err != nil {
+		return nil, wrap(err, "list images", strings.Join(filters, ","))
+	}
+	var out []Image
+	for _, s := range res.Items {
+		out = append(out, Image{ID: s.ID, Tags: s.RepoTags, Labels: s.Labels, Created: time.Unix(s.Created, 0), Size: s.Size})
+	}
+	return out, nil
+}
+
+// RemoveImage removes image ref (a tag or an ID). An image a container
+// still uses is refused (ErrConflict); a missing one is not an error.
+func (e *Engine) RemoveImage(ctx context.Context, ref string) error {
+	_, err := e.cli.ImageRemove(ctx, ref, client.ImageRemoveOptions{})
+	if err = wrap(err, "remove image", ref); errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	return err
+}

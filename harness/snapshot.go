@@ -1,0 +1,267 @@
+package harness
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/haharness/haharness/harness/config"
+	"github.com/haharness/haharness/harness/docker"
+	"github.com/haharness/haharness/harness/topology"
+)
+
+// A snapshot is what the guide's init sequence leaves behind, kept so that
+// later starts of the same configuration skip it (a warm start): the
+// formatted NameNode directories (nn1 formatted, the others bootstrapped),
+// the formatted JournalNode directories and ZooKeeper's data with the HA
+// znode, taken once those steps are done and before anything else starts.
+// A warm start creates fresh hosts from it, restores each host's part and
+// starts every daemon as the guide's second start (§7) does.
+//
+// It is an image of the engine: the cluster image plus one layer holding a
+// tar file per host, tagged SnapshotRepo:KEY and labelled LabelSnapshot=KEY
+// and LabelSnapshotBase=the cluster image's ID. KEY hashes everything that
+// decides the init sequence's result (SnapshotKey), so a changed version,
+// topology, override or image makes a new snapshot, and a snapshot whose
+// base image is gone is stale (ListSnapshots says so; GCSnapshots removes
+// it). An image is written atomically (the tag comes last), so two
+// processes saving the same snapshot at once both succeed.
+const (
+	// SnapshotRepo is the repository of snapshot images.
+	SnapshotRepo = "haharness/snapshot"
+	// LabelSnapshot carries a snapshot image's key.
+	LabelSnapshot = "io.haharness.snapshot.key"
+	// LabelSnapshotBase carries the ID of the image a snapshot was made on.
+	LabelSnapshotBase = "io.haharness.snapshot.base"
+	// snapshotDir holds each host's tar file inside a snapshot image.
+	snapshotDir = "/var/lib/haharness/snapshot"
+	// snapshotFormat changes when what a snapshot holds changes.
+	snapshotFormat = "1"
+)
+
+// SnapshotKey is the key of the snapshot for a cluster of topology t with
+// the rendered configuration conf on the image with ID imageID.
+func SnapshotKey(imageID string, t topology.Topology, conf config.Files) string {
+	h := sha256.New()
+	topo, _ := json.Marshal(t)
+	fmt.Fprintf(h, "format %s\nimage %s\ntopology %s\n", snapshotFormat, imageID, topo)
+	for _, name := range slices.Sorted(maps.Keys(conf)) {
+		fmt.Fprintf(h, "file %s %d\n", name, len(conf[name]))
+		h.Write(conf[name])
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// snapshotRef is the image of the snapshot with key.
+func snapshotRef(key string) string { return SnapshotRepo + ":" + key }
+
+// stateDirs are the directories of host h that the init sequence formats.
+func stateDirs(t topology.Topology, h string) []string {
+	var dirs []string
+	for _, r := range []struct {
+		role topology.Role
+		dir  string
+	}{{topology.ZooKeeper, config.ZooKeeperDir}, {topology.JournalNode, config.JournalDir}, {topology.NameNode, config.NameDir}} {
+		if t.Has(h, r.role) {
+			dirs = append(dirs, strings.TrimPrefix(r.dir, "/"))
+		}
+	}
+	return dirs
+}
+
+// captureSnapshot reads every host's formatted state as a tar file (sparse
+// files kept sparse: ZooKeeper preallocates its log). It runs when the
+// init steps are done and nothing writes: the NameNodes are standby and
+// no ZKFC runs yet.
+func (c *Cluster) captureSnapshot(ctx context.Context) (map[string][]byte, error) {
+	var mu sync.Mutex
+	tars := map[string][]byte{}
+	var fns []stepFn
+	for _, h := range c.topo.Hosts {
+		dirs := stateDirs(c.topo, h)
+		if len(dirs) == 0 {
+			continue
+		}
+		fns = append(fns, func(ctx context.Context) error {
+			res, err := c.mustShell(ctx, h, "tar -cSf - -C / --exclude=in_use.lock --exclude=myid "+strings.Join(dirs, " "))
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			tars[h] = []byte(res.Stdout)
+			mu.Unlock()
+			return nil
+		})
+	}
+	return tars, parallel(ctx, fns...)
+}
+
+// buildSnapshot writes tars as the snapshot image for c.key.
+func buildSnapshot(ctx context.Context, e *docker.Engine, base, baseID, key string, tars map[string][]byte) error {
+	dir, err := os.MkdirTemp("", "haharness-snapshot-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if err := os.MkdirAll(filepath.Join(dir, "snapshot"), 0o755); err != nil {
+		return err
+	}
+	for h, b := range tars {
+		if err := os.WriteFile(filepath.Join(dir, "snapshot", h+".tar"), b, 0o644); err != nil {
+			return err
+		}
+	}
+	dockerfile := fmt.Sprintf("FROM %s\nCOPY snapshot/ %s/\nLABEL %s=%q %s=%q %s=%q\n",
+		base, snapshotDir, LabelSnapshot, key, LabelSnapshotBase, baseID, docker.LabelManaged, "1")
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(dockerfile), 0o644); err != nil {
+		return err
+	}
+	return e.Build(ctx, dir, snapshotRef(key), nil, io.Discard)
+}
+
+// saveSnapshot is the init step that keeps the formatted state: it captures
+// the tars at once and builds the image in the background while the start
+// goes on; Start waits for it (waitSnapshot) before it returns. A failed
+// build is logged, not fatal: the next start is a cold one again.
+func (c *Cluster) saveSnapshot(e *docker.Engine, baseID string) stepFn {
+	return func(ctx context.Context) error {
+		tars, err := c.captureSnapshot(ctx)
+		if err != nil {
+			return err
+		}
+		done := make(chan error, 1)
+		c.snapshotDone = done
+		go func() {
+			start := time.Now()
+			err := buildSnapshot(ctx, e, c.image, baseID, c.key, tars)
+			if err == nil {
+				c.log.Info("snapshot saved: later starts of this configuration are warm", "image", snapshotRef(c.key),
+					"took", time.Since(start).Round(time.Millisecond))
+			}
+			done <- err
+		}()
+		return nil
+	}
+}
+
+// waitSnapshot waits for the background snapshot build, if any.
+func (c *Cluster) waitSnapshot() {
+	if c.snapshotDone == nil {
+		return
+	}
+	if err := <-c.snapshotDone; err != nil {
+		c.log.Warn("snapshot not saved: the next start of this configuration is cold too", "err", err)
+	}
+	c.snapshotDone = nil
+}
+
+// restoreSnapshot puts each host's part of the snapshot in place.
+func (c *Cluster) restoreSnapshot(ctx context.Context) error {
+	var fns []stepFn
+	for _, h := range c.topo.Hosts {
+		if len(stateDirs(c.topo, h)) == 0 {
+			continue
+		}
+		fns = append(fns, func(ctx context.Context) error {
+			_, err := c.mustShell(ctx, h, fmt.Sprintf("tar -xf %s/%s.tar -C /", snapshotDir, h))
+			return err
+		})
+	}
+	return parallel(ctx, fns...)
+}
+
+// Snapshot is a saved init state (see SnapshotKey).
+type Snapshot struct {
+	Ref     string    `json:"ref"`
+	Key     string    `json:"key"`
+	Base    string    `json:"base"`
+	Created time.Time `json:"created"`
+	// SizeMiB is the snapshot layer's own size (the image's size less its base's).
+	SizeMiB float64 `json:"size_mib"`
+	// Stale is true when the image it was made on is gone (rebuilt):
+	// no start will use it again.
+	Stale bool `json:"stale"`
+}
+
+// ListSnapshots lists the snapshot images of the engine, newest first.
+func ListSnapshots(ctx context.Context) ([]Snapshot, error) {
+	e, err := docker.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return listSnapshots(ctx, e)
+}
+
+func listSnapshots(ctx context.Context, e *docker.Engine) ([]Snapshot, error) {
+	imgs, err := e.Images(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tagged := map[string]docker.Image{} // image ID → the image, for images that have a tag
+	for _, im := range imgs {
+		if len(im.Tags) > 0 && !slices.Contains(im.Tags, "<none>:<none>") {
+			tagged[im.ID] = im
+		}
+	}
+	var out []Snapshot
+	for _, im := range imgs {
+		key := im.Labels[LabelSnapshot]
+		if key == "" {
+			continue
+		}
+		s := Snapshot{Ref: im.ID, Key: key, Base: im.Labels[LabelSnapshotBase], Created: im.Created,
+			SizeMiB: float64(im.Size) / (1 << 20)}
+		if len(im.Tags) > 0 {
+			s.Ref = im.Tags[0]
+		}
+		base, ok := tagged[s.Base]
+		s.Stale = !ok
+		if ok {
+			s.SizeMiB = float64(im.Size-base.Size) / (1 << 20)
+		}
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b Snapshot) int { return b.Created.Compare(a.Created) })
+	return out, nil
+}
+
+// GCSnapshots removes snapshot images: the stale ones, or every one with
+// all. A snapshot a cluster still runs on stays (the engine refuses to
+// remove it) and is reported in the error. It returns what it removed.
+func GCSnapshots(ctx context.Context, all bool) ([]string, error) {
+	e, err := docker.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	snaps, err := listSnapshots(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	var errs []error
+	for _, s := range snaps {
+		if !all && !s.Stale {
+			continue
+		}
+		if err := e.RemoveImage(ctx, s.Ref); err != nil {
+			if errors.Is(err, docker.ErrConflict) {
+				err = fmt.Errorf("%s is in use by a cluster: remove the cluster first (`haharness ls`): %w", s.Ref, err)
+			}
+			errs = append(errs, err)
+			continue
+		}
+		removed = append(removed, s.Ref)
+	}
+	return removed, errors.Join(errs...)
+}
