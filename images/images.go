@@ -61,7 +61,7 @@ import (
 	"github.com/haharness/haharness/harness/docker"
 )
 
-//go:embed base/Dockerfile builder/Dockerfile hadoop/Dockerfile hadoop/entrypoint.sh hadoop/bin/* pom.xml.tmpl
+//go:embed base/Dockerfile builder/Dockerfile hadoop/Dockerfile hadoop/entrypoint.sh hadoop/bin/* hadoop/classlist.gz pom.xml.tmpl
 var recipes embed.FS
 
 // Release describes one supported Hadoop version.

@@ -53,7 +53,7 @@ var groupOrder = []string{groupCluster, groupObserve, groupFault, groupScenario,
 // commands is the dispatch table.
 func commands() []command {
 	return []command{
-		{"up", "[--name N] [--topology FILE] [--hadoop VERSION] [--image REF] [--fencing sshfence+shell|sshfence|shell] [--set FILE:KEY=VALUE]... [--timeout DUR]",
+		{"up", "[--name N] [--topology FILE] [--hadoop VERSION] [--image REF] [--fencing sshfence+shell|sshfence|shell] [--set FILE:KEY=VALUE]... [--timeout DUR] [--fresh]",
 			"start a cluster (detached) and print its status", groupCluster, cmdUp},
 		{"demo", "[--keep] [--name N]", "bring up the guide's cluster, print its status (§6), remove it unless --keep", groupCluster, cmdDemo},
 		{"down", "[--name N]", "remove a cluster's containers and network", groupCluster, cmdDown},

@@ -86,6 +86,7 @@ func cmdUp(ctx context.Context, e *env, args []string) error {
 	fs.Var(&sets, "set", "override a config key, `FILE:KEY=VALUE` (repeatable), e.g. hdfs-site.xml:dfs.replication=2")
 	timeout := fs.Duration("timeout", 5*time.Minute, "bound on the whole init sequence")
 	artifacts := fs.String("artifacts", "", "save logs and configs to `dir` if the start fails")
+	fresh := fs.Bool("fresh", false, "run the whole init sequence even when a snapshot of this configuration exists, and save none")
 	if err := parseNone(fs, args); err != nil {
 		return err
 	}
@@ -108,6 +109,9 @@ func cmdUp(ctx context.Context, e *env, args []string) error {
 	}
 	if *artifacts != "" {
 		opts = append(opts, harness.WithFailureArtifacts(*artifacts))
+	}
+	if *fresh {
+		opts = append(opts, harness.WithFreshInit())
 	}
 	start := time.Now()
 	c, err := harness.Start(ctx, opts...)
