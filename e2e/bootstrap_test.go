@@ -16,10 +16,10 @@ import (
 
 // TestGuideCluster brings up the guide's preset and checks, on the real
 // daemons: HA ready (as defined by harness.Status.Ready, cross-checked with
-// haadmin/rmadmin and the ZooKeeper locks), a file written from this process
-// through hdfs://mycluster reads back with three replicas on DataNodes, a
-// MapReduce pi job succeeds on YARN, and after Stop and Restart (no format)
-// the file is still there.
+// haadmin/rmadmin and the ZooKeeper locks), nothing in HDFS yet, a file
+// written from this process through hdfs://mycluster reads back with three
+// replicas on DataNodes, a MapReduce pi job succeeds on YARN, and after Stop
+// and Restart (no format) the file is still there.
 func TestGuideCluster(t *testing.T) {
 	c := harnesstest.Start(t)
 	ctx := t.Context()
@@ -74,6 +74,15 @@ func TestGuideCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fs.Close()
+	// Start writes nothing to HDFS: Reset, which deletes every entry of /
+	// to give the next test HDFS as Start left it, relies on it.
+	if top, err := fs.ReadDir("/"); err != nil || len(top) > 0 {
+		var names []string
+		for _, fi := range top {
+			names = append(names, fi.Name())
+		}
+		t.Errorf("HDFS right after Start: %v %v; want an empty root (harness.Cluster.Reset deletes every entry of /)", names, err)
+	}
 	want := bytes.Repeat([]byte("haharness guide cluster\n"), 4096)
 	if err := harness.WriteFile(ctx, fs, "/e2e/guide.txt", want); err != nil {
 		t.Fatal(err)

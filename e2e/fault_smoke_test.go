@@ -11,17 +11,17 @@ import (
 	"github.com/haharness/haharness/harness"
 	"github.com/haharness/haharness/harness/config"
 	"github.com/haharness/haharness/harness/fault"
-	"github.com/haharness/haharness/harness/harnesstest"
 	"github.com/haharness/haharness/harness/topology"
 )
 
-// TestFaultSmoke checks each fault kind mechanically on one cluster: the
+// TestFaultSmoke checks each fault kind mechanically on the shared cluster
+// (nn1 on hadoop001 and rm1 on hadoop002 active at the start): the
 // effect check reports "not in effect" before injection (so it can fail),
 // the effect is there after Inject, a control host is unaffected, and Heal
 // restores the target. Targets avoid the active NameNode so the cluster
-// stays usable between subtests.
+// stays usable between subtests; hadoop003 runs the standby rm2.
 func TestFaultSmoke(t *testing.T) {
-	c := harnesstest.Start(t)
+	c := shared.Get(t)
 	const target, control, peer = "hadoop003", "hadoop002", "hadoop001"
 
 	type smoke struct {

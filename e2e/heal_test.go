@@ -14,7 +14,6 @@ import (
 	"github.com/haharness/haharness/harness"
 	"github.com/haharness/haharness/harness/config"
 	"github.com/haharness/haharness/harness/fault"
-	"github.com/haharness/haharness/harness/harnesstest"
 	"github.com/haharness/haharness/internal/poll"
 	"github.com/haharness/haharness/scenarios"
 )
@@ -27,7 +26,7 @@ import (
 // ones through a fresh Attach that knows nothing of the fault (what the
 // CLI's `haharness heal` does).
 func TestHealConverges(t *testing.T) {
-	c := harnesstest.Start(t)
+	c := shared.Get(t)
 	repeat := 3
 	if v, err := strconv.Atoi(os.Getenv("HAHARNESS_HEAL_REPEAT")); err == nil && v > 0 {
 		repeat = v

@@ -12,8 +12,15 @@ import (
 	"time"
 
 	"github.com/haharness/haharness/harness"
+	"github.com/haharness/haharness/harness/harnesstest"
 	"github.com/haharness/haharness/internal/poll"
 )
+
+// shared is the default-options cluster of the tests that can begin from
+// the same state (harnesstest.Shared: reset before each of them, removed by
+// harnesstest.Main). Tests that check the start itself, or need other
+// options, start their own.
+var shared = harnesstest.NewShared()
 
 func TestMain(m *testing.M) {
 	if name := os.Getenv("HAHARNESS_HELPER_CLUSTER"); name != "" {
@@ -36,5 +43,5 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "e2e: removed orphaned clusters %v\n", removed)
 	}
 	cancel()
-	os.Exit(m.Run())
+	os.Exit(harnesstest.Main(m))
 }

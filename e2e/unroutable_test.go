@@ -37,7 +37,7 @@ func TestUnroutableContainerAddresses(t *testing.T) {
 		rerunBlocked(t)
 		return
 	}
-	c := harnesstest.Start(t)
+	c := shared.Get(t)
 	ctx := t.Context()
 
 	// The block is in effect: a container address cannot be reached, so
