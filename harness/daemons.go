@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/haharness/haharness/harness/config"
 	"github.com/haharness/haharness/harness/docker"
@@ -273,9 +274,30 @@ func (c *Cluster) HostState(ctx context.Context, h string) (string, error) {
 
 // MemoryMiB returns the memory all running hosts of the cluster use now, in MiB.
 func (c *Cluster) MemoryMiB(ctx context.Context) (int, error) {
+	u, err := c.usage(ctx)
+	var total uint64
+	for _, x := range u {
+		total += x.MemoryBytes
+	}
+	return int(total >> 20), err
+}
+
+// CPUSeconds returns the CPU time the processes of all running hosts used
+// since their containers started (cgroup accounting, read through the
+// engine's stats), in seconds.
+func (c *Cluster) CPUSeconds(ctx context.Context) (float64, error) {
+	u, err := c.usage(ctx)
+	var total time.Duration
+	for _, x := range u {
+		total += x.CPU
+	}
+	return total.Seconds(), err
+}
+
+func (c *Cluster) usage(ctx context.Context) (map[string]docker.Usage, error) {
 	views, err := c.refresh(ctx)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	var names []string
 	for _, h := range c.topo.Hosts {
@@ -284,15 +306,7 @@ func (c *Cluster) MemoryMiB(ctx context.Context) (int, error) {
 		}
 	}
 	if len(names) == 0 {
-		return 0, nil
+		return nil, nil
 	}
-	use, err := c.engine.MemoryUsage(ctx, names...)
-	if err != nil {
-		return 0, err
-	}
-	var total uint64
-	for _, b := range use {
-		total += b
-	}
-	return int(total >> 20), nil
+	return c.engine.Usage(ctx, names...)
 }

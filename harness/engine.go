@@ -27,7 +27,7 @@ type engine interface {
 	// Inside a host.
 	Exec(ctx context.Context, name string, cmd []string, o docker.ExecOptions) (docker.Result, error)
 	CopyFrom(ctx context.Context, name, path string) (map[string][]byte, error)
-	MemoryUsage(ctx context.Context, names ...string) (map[string]uint64, error)
+	Usage(ctx context.Context, names ...string) (map[string]docker.Usage, error)
 	// Where published ports are reached, and the reaper's labels.
 	PublishedHost() string
 	ReaperLabels(ctx context.Context) (map[string]string, string)

@@ -225,7 +225,7 @@ func (f *fakeEngine) CopyFrom(_ context.Context, name, path string) (map[string]
 	return map[string][]byte{path: b}, nil
 }
 
-func (f *fakeEngine) MemoryUsage(_ context.Context, names ...string) (map[string]uint64, error) {
+func (f *fakeEngine) Usage(_ context.Context, names ...string) (map[string]docker.Usage, error) {
 	return nil, f.call("stats %v", names)
 }
 

@@ -56,7 +56,7 @@ type Clients interface {
 
 // Views read the cluster's state and never change it: HA status and the
 // waits on it, one daemon's HA probe, host and process states, logs, audit
-// records, the event and init-step history, memory use, and the debugging
+// records, the event and init-step history, memory and CPU use, and the debugging
 // artifacts written to a local directory.
 type Views interface {
 	Status(ctx context.Context, o StatusOptions) (Status, error)
@@ -72,6 +72,7 @@ type Views interface {
 	Events() []Event
 	Steps() []Step
 	MemoryMiB(ctx context.Context) (int, error)
+	CPUSeconds(ctx context.Context) (float64, error)
 	DumpArtifacts(ctx context.Context, dir string) error
 }
 

@@ -57,8 +57,8 @@ func commands() []command {
 			"start a cluster (detached) and print its status", groupCluster, cmdUp},
 		{"demo", "[--keep] [--name N]", "bring up the guide's cluster, print its status (§6), remove it unless --keep", groupCluster, cmdDemo},
 		{"down", "[--name N]", "remove a cluster's containers and network", groupCluster, cmdDown},
-		{"ls", "", "list clusters", groupCluster, cmdLs},
-		{"gc", "[--all]", "remove clusters whose creating process is gone (--all: every cluster)", groupCluster, cmdGC},
+		{"ls", "[--snapshots]", "list clusters (--snapshots: the saved init snapshots warm starts use)", groupCluster, cmdLs},
+		{"gc", "[--all] [--snapshots]", "remove clusters whose creating process is gone (--all: every cluster; --snapshots: stale snapshots)", groupCluster, cmdGC},
 
 		{"status", "[--name N] [--json]", "per host daemons (jps), NameNode/ResourceManager/ZooKeeper HA state, web UIs", groupObserve, cmdStatus},
 		{"wait-failover", "[--name N] [--role namenode|resourcemanager] [--from ID] [--timeout 60s]",
@@ -83,6 +83,8 @@ func commands() []command {
 			"run seeded faults with writers on a running cluster, heal after each, read every acknowledged write back", groupScenario, cmdSoak},
 
 		{"images", "[--hadoop VERSION | --all]", "pull or build the cluster image if missing and print its ref", groupOther, cmdImages},
+		{"bench", "[--runs 3] [--only cold-start,warm-start,nn-failover-kill,nn-failover-freeze,rm-failover-kill] [--json FILE]",
+			"measure start and failover times on real clusters: median, p95, phases, CPU-s, peak memory", groupOther, cmdBench},
 		{"engine", "[--reaper]", "print the container engine found (as testcontainers-go finds it) and where ports are published", groupOther, cmdEngine},
 		{"version", "", "print the default Hadoop version and the known releases", groupOther, cmdVersion},
 		{"help", "[COMMAND]", "show help", groupOther, nil},

@@ -155,8 +155,12 @@ func cmdDown(ctx context.Context, e *env, args []string) error {
 
 func cmdLs(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "ls")
+	snapshots := fs.Bool("snapshots", false, "list the saved init snapshots (warm starts) instead of clusters")
 	if err := parseNone(fs, args); err != nil {
 		return err
+	}
+	if *snapshots {
+		return lsSnapshots(ctx, e)
 	}
 	list, err := harness.List(ctx)
 	if err != nil {
@@ -180,8 +184,19 @@ func cmdLs(ctx context.Context, e *env, args []string) error {
 
 func cmdGC(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "gc")
-	all := fs.Bool("all", false, "remove every haharness cluster, not only orphaned ones")
+	all := fs.Bool("all", false, "remove every haharness cluster, not only orphaned ones (with --snapshots: every snapshot)")
+	snapshots := fs.Bool("snapshots", false, "remove stale init snapshots (made on an image that is gone) instead of clusters; --all: every snapshot")
 	if err := parseNone(fs, args); err != nil {
+		return err
+	}
+	if *snapshots {
+		removed, err := harness.GCSnapshots(ctx, *all)
+		for _, r := range removed {
+			fmt.Fprintf(e.stdout, "removed snapshot %s\n", r)
+		}
+		if len(removed) == 0 && err == nil {
+			fmt.Fprintln(e.stdout, "no snapshot to remove")
+		}
 		return err
 	}
 	removed, err := harness.GC(ctx, *all)
@@ -192,4 +207,25 @@ func cmdGC(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "nothing to remove")
 	}
 	return err
+}
+
+func lsSnapshots(ctx context.Context, e *env) error {
+	snaps, err := harness.ListSnapshots(ctx)
+	if err != nil {
+		return err
+	}
+	if len(snaps) == 0 {
+		fmt.Fprintln(e.stdout, "no snapshots (the first start of a configuration saves one)")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SNAPSHOT\tCREATED\tSIZE\tSTALE")
+	for _, s := range snaps {
+		stale := "no"
+		if s.Stale {
+			stale = "yes (its image is gone: `haharness gc --snapshots` removes it)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.1f MiB\t%s\n", s.Ref, s.Created.Format(time.DateTime), s.SizeMiB, stale)
+	}
+	return tw.Flush()
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/network"
@@ -293,10 +294,11 @@ func (e *Engine) CopyFrom(ctx context.Context, name, path string) (map[string][]
 	return Untar(res.Content)
 }
 
-// MemoryUsage returns the memory each running container uses now, in bytes,
-// without the page cache (as `docker stats` reports it).
-func (e *Engine) MemoryUsage(ctx context.Context, names ...string) (map[string]uint64, error) {
-	out := map[string]uint64{}
+// Usage returns what each running container uses: its memory now, in
+// bytes, without the page cache (as `docker stats` reports it), and the CPU
+// time its processes used since it started.
+func (e *Engine) Usage(ctx context.Context, names ...string) (map[string]Usage, error) {
+	out := map[string]Usage{}
 	for _, n := range names {
 		res, err := e.cli.ContainerStats(ctx, n, client.ContainerStatsOptions{Stream: false, IncludePreviousSample: false})
 		if err != nil {
@@ -308,9 +310,15 @@ func (e *Engine) MemoryUsage(ctx context.Context, names ...string) (map[string]u
 		if err != nil {
 			return nil, fmt.Errorf("stats of %s: %w", n, err)
 		}
-		out[n] = memoryUsed(s.MemoryStats)
+		out[n] = Usage{MemoryBytes: memoryUsed(s.MemoryStats), CPU: time.Duration(s.CPUStats.CPUUsage.TotalUsage)}
 	}
 	return out, nil
+}
+
+// Usage is what a container uses: memory now, CPU time since it started.
+type Usage struct {
+	MemoryBytes uint64
+	CPU         time.Duration
 }
 
 // memoryUsed is usage minus inactive file pages (cgroup v2) or cache (v1).

@@ -149,7 +149,7 @@ func TestEngineConformance(t *testing.T) {
 	assert.Zero(t, sh(a, "true").ExitCode, "exec after unpause")
 
 	// Stats (peak memory of the cluster).
-	mem, err := e.MemoryUsage(ctx, a, b)
+	mem, err := e.Usage(ctx, a, b)
 	require.NoError(t, err)
 	assert.NotZero(t, mem[a], "memory usage of %s", a)
 
