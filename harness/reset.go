@@ -20,6 +20,11 @@ import (
 // leaves whichever daemon of that role is active.
 const AnyActive = "any"
 
+// ErrResetOptions is wrapped by Reset's error when its options do not fit
+// the cluster (an unknown NameNode id, a relative path): Reset then
+// changed nothing.
+var ErrResetOptions = errors.New("invalid reset options")
+
 // ResetOptions tune Reset. The zero value makes the first NameNode and
 // the first ResourceManager of the topology active (nn1 and rm1) and
 // deletes everything in HDFS.
@@ -175,7 +180,7 @@ func (c *Cluster) resetTargets(o ResetOptions) (nn, rm string, keep []string, er
 			return ids[0], nil
 		}
 		if !slices.Contains(ids, id) {
-			return "", fmt.Errorf("reset %s: %s %q: the topology's are %v (or %q for whichever is active)", c.name, what, id, ids, AnyActive)
+			return "", fmt.Errorf("reset %s: %w: %s %q: the topology's are %v (or %q for whichever is active)", c.name, ErrResetOptions, what, id, ids, AnyActive)
 		}
 		return id, nil
 	}
@@ -187,7 +192,7 @@ func (c *Cluster) resetTargets(o ResetOptions) (nn, rm string, keep []string, er
 	}
 	for _, p := range o.KeepPaths {
 		if !strings.HasPrefix(p, "/") {
-			return "", "", nil, fmt.Errorf("reset %s: keep path %q: want an absolute HDFS path", c.name, p)
+			return "", "", nil, fmt.Errorf("reset %s: %w: keep path %q: want an absolute HDFS path", c.name, ErrResetOptions, p)
 		}
 		keep = append(keep, path.Clean(p))
 	}

@@ -65,6 +65,7 @@ func TestResetTargets(t *testing.T) {
 			nn, rm, keep, err := c.resetTargets(tc.o)
 			if tc.errHas != "" {
 				require.ErrorContains(t, err, tc.errHas)
+				require.ErrorIs(t, err, ErrResetOptions)
 				return
 			}
 			require.NoError(t, err)

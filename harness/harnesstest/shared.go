@@ -97,8 +97,9 @@ func Main(m *testing.M) int {
 // as Cleanup does; the cluster stays for the next test.
 //
 // A failed Reset fails t with its error; the cluster is then removed (kept,
-// under HAHARNESS_KEEP) and the next Get starts a new one. Get fails t at
-// once if the package's TestMain does not run Main.
+// under HAHARNESS_KEEP) and the next Get starts a new one. A cluster a
+// host container of which was removed (nothing heals that) is replaced at
+// once. Get fails t at once if the package's TestMain does not run Main.
 func (s *Shared) Get(t testing.TB) *harness.Cluster {
 	t.Helper()
 	return s.GetWith(t, harness.ResetOptions{})
@@ -148,15 +149,25 @@ func (s *Shared) GetWith(t testing.TB, o harness.ResetOptions) *harness.Cluster 
 	s.mu.Lock()
 	c := s.c
 	s.mu.Unlock()
-	if c != nil && gone(ctx, c) {
-		t.Logf("harnesstest: shared cluster %s is gone (did a test remove it?): starting a new one", c.Name())
-		s.set(nil)
-		c = nil
+	if c != nil {
+		if missing := missingHosts(ctx, c); len(missing) > 0 {
+			// Nothing heals a removed host container: start anew.
+			t.Logf("harnesstest: the host containers of %v of shared cluster %s are gone (did a test remove them?): removing it and starting a new one",
+				missing, c.Name())
+			s.set(nil)
+			if err := c.Destroy(ctx); err != nil {
+				t.Errorf("remove cluster %s: %v", c.Name(), err)
+			}
+			c = nil
+		}
 	}
 	if c == nil {
 		c = s.start(t)
 	}
 	rep, err := c.Reset(ctx, o)
+	if errors.Is(err, harness.ErrResetOptions) {
+		t.Fatalf("harnesstest: %v", err) // nothing was changed: the cluster stays
+	}
 	if err != nil {
 		s.discard(t, c)
 		t.Fatalf("harnesstest: reset the shared cluster %s: %v\n(the cluster is discarded: the next Get starts a new one)", c.Name(), err)
@@ -191,18 +202,19 @@ func (s *Shared) set(c *harness.Cluster) {
 	s.mu.Unlock()
 }
 
-// gone reports whether every host container of c has disappeared.
-func gone(ctx context.Context, c *harness.Cluster) bool {
+// missingHosts returns the hosts of c whose container is gone.
+func missingHosts(ctx context.Context, c *harness.Cluster) []string {
 	states, err := c.HostStates(ctx)
 	if err != nil {
-		return false
+		return nil // Reset will say what is wrong
 	}
-	for _, st := range states {
-		if st != "missing" {
-			return false
+	var out []string
+	for _, h := range c.Topology().Hosts {
+		if states[h] == "missing" {
+			out = append(out, h)
 		}
 	}
-	return true
+	return out
 }
 
 // discard saves t's artifacts of c, then removes c (or keeps it, under
