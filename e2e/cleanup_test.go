@@ -127,3 +127,41 @@ func TestHelperWaitsForTheTimeout(t *testing.T) {
 	t.Logf("cluster %s HA ready", c.Name())
 	_ = poll.Sleep(t.Context(), time.Hour)
 }
+
+// TestPanickedTestLeavesNothing runs a test binary whose test panics while
+// it holds a shared cluster (a panic ends the binary: harnesstest.Main's
+// removal after the tests never runs) and checks that nothing of the
+// cluster is left: the cleanup Shared.Get registered removes it first.
+func TestPanickedTestLeavesNothing(t *testing.T) {
+	harnesstest.RequireDocker(t)
+	ctx := t.Context()
+	name := "panicked" + time.Now().Format("150405")
+	t.Cleanup(func() { _ = harness.Remove(context.Background(), name) })
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperPanicsHoldingASharedCluster$", "-test.timeout=10m", "-test.v")
+	cmd.Env = append(os.Environ(), "HAHARNESS_HELPER_PANIC="+name)
+	out, err := cmd.CombinedOutput()
+	t.Logf("helper binary: %v\n%s", err, lastLines(string(out), 15))
+	require.Error(t, err, "the helper must be ended by its panic")
+	require.Contains(t, string(out), "panic: the helper panics holding "+name, "ended by the test's panic, not otherwise")
+	require.Contains(t, string(out), "shared cluster "+name+" reset in", "the cluster was up when the test panicked")
+	require.Contains(t, string(out), "TestHelperPanicsHoldingASharedCluster panicked: removed shared cluster "+name)
+	eng, err := docker.Connect(ctx)
+	require.NoError(t, err)
+	cs, err := eng.Containers(ctx, docker.LabelCluster+"="+name)
+	require.NoError(t, err)
+	nets, err := eng.Networks(ctx, docker.LabelCluster+"="+name)
+	require.NoError(t, err)
+	require.Empty(t, cs, "containers left by a test that panicked")
+	require.Empty(t, nets, "networks left by a test that panicked")
+}
+
+// TestHelperPanicsHoldingASharedCluster is TestPanickedTestLeavesNothing's
+// helper: it gets a shared cluster of its own and panics.
+func TestHelperPanicsHoldingASharedCluster(t *testing.T) {
+	name := os.Getenv("HAHARNESS_HELPER_PANIC")
+	if name == "" {
+		t.Skip("helper of TestPanickedTestLeavesNothing")
+	}
+	harnesstest.NewShared(harness.WithName(name)).Get(t)
+	panic("the helper panics holding " + name)
+}
