@@ -70,95 +70,143 @@ func parallel(ctx context.Context, fns ...stepFn) error {
 }
 
 // bootstrap is the guide's §5 init sequence on a fresh cluster, every step
-// checked. Steps that do not depend on each other run at once: the
-// ZooKeeper branch (start the ensemble, format the HA znode) beside the
-// HDFS branch (start the JournalNodes, format nn1, start it, bootstrap the
-// standbys). save, when not nil, is called once both branches are done,
-// with ZooKeeper, the JournalNodes and nn1 running and nothing else: the
-// state a warm start restores (snapshot.go).
-func (c *Cluster) bootstrap(ctx context.Context, save stepFn) error {
+// checked. A step waits only for what it needs, so three branches run at
+// once: ZooKeeper (start the ensemble, format the HA znode, then YARN,
+// which needs only ZooKeeper), HDFS (start the JournalNodes, format nn1,
+// start it, bootstrap the standbys) and, once nn1 is formatted, the
+// DataNodes (they retry until a NameNode answers). The standby NameNodes
+// and the ZKFCs come last, as in the guide. snap, when not nil, captures
+// each branch's formatted state as soon as it is complete and nothing
+// writes it: ZooKeeper's before the ResourceManagers use it, the
+// JournalNodes' and NameNodes' before the ZKFCs make one active.
+func (c *Cluster) bootstrap(ctx context.Context, snap *snapshotter) error {
 	nns := c.topo.On(topology.NameNode)
 	c.resetSteps()
-	zk := c.sequence([]string{"start zookeeper ensemble", "format zkfc znode"},
+	zk := c.sequence([]string{"start zookeeper ensemble", "format zkfc znode", "start resourcemanagers and nodemanagers"},
 		c.startZooKeeper,
-		func(ctx context.Context) error { return c.formatZK(ctx, nns[0]) })
-	hdfsBranch := c.sequence([]string{"start journalnodes", "format nn1", "start nn1", "bootstrap standby namenodes"},
-		c.startJournalNodes,
 		func(ctx context.Context) error {
-			_, err := c.mustShell(ctx, nns[0], "hdfs namenode -format -nonInteractive -clusterid "+c.clusterID())
-			return err
+			if err := c.formatZK(ctx, nns[0]); err != nil {
+				return err
+			}
+			return snap.capture(ctx, "zookeeper", topology.ZooKeeper)
 		},
+		c.startYARN)
+	namenodes := c.sequence([]string{"start nn1", "bootstrap standby namenodes"},
 		func(ctx context.Context) error { return c.startNameNode(ctx, nns[0]) },
 		func(ctx context.Context) error {
-			return parallel(ctx, each(nns[1:], func(ctx context.Context, h string) error {
+			if err := parallel(ctx, each(nns[1:], func(ctx context.Context, h string) error {
 				_, err := c.mustShell(ctx, h, "hdfs namenode -bootstrapStandby -nonInteractive")
 				return err
-			})...)
+			})...); err != nil {
+				return err
+			}
+			return snap.capture(ctx, "hdfs", topology.JournalNode, topology.NameNode)
 		})
+	hdfsBranch := func(ctx context.Context) error {
+		err := c.sequence([]string{"start journalnodes", "format nn1"},
+			c.startJournalNodes,
+			func(ctx context.Context) error {
+				_, err := c.mustShell(ctx, nns[0], "hdfs namenode -format -nonInteractive -clusterid "+c.clusterID())
+				return err
+			})(ctx)
+		if err != nil {
+			return err
+		}
+		return parallel(ctx, namenodes, c.sequence([]string{"start datanodes"}, c.startDataNodes))
+	}
 	if err := parallel(ctx, zk, hdfsBranch); err != nil {
 		return err
 	}
-	if save != nil {
-		if err := c.step(ctx, "save snapshot", save); err != nil {
-			return err
-		}
-	}
-	return c.sequence([]string{"start standby namenodes, zkfcs, datanodes, resourcemanagers and nodemanagers", "wait for HA ready"},
+	snap.build()
+	return c.sequence([]string{"start standby namenodes and zkfcs", "wait for HA ready"},
 		func(ctx context.Context) error {
-			return c.startRest(ctx, nns[1:], c.topo.On(topology.ZKFC))
+			return c.startNameNodes(ctx, nns[1:], c.topo.On(topology.ZKFC))
 		},
 		c.waitReady)(ctx)
 }
 
 // resume is the guide's §7 second start on formatted state (a Restart, or
 // a warm start from a snapshot): nothing formatted, every daemon started as
-// soon as what it needs answers.
+// soon as what it needs answers: the DataNodes at once, the NameNodes once
+// the JournalNodes listen, YARN once ZooKeeper has a quorum.
 func (c *Cluster) resume(ctx context.Context, keepSteps bool) error {
 	if !keepSteps {
 		c.resetSteps()
 	}
 	nns := c.topo.On(topology.NameNode)
 	zkfcs := c.topo.On(topology.ZKFC)
-	return c.sequence([]string{"start zookeeper ensemble and journalnodes",
-		"start namenodes, zkfcs, datanodes, resourcemanagers and nodemanagers", "wait for HA ready"},
-		func(ctx context.Context) error { return parallel(ctx, c.startZooKeeper, c.startJournalNodes) },
-		func(ctx context.Context) error {
-			// Both NameNodes start at once, but only the first one's ZKFC
-			// joins the election at first, so nn1 comes up active as on a
-			// fresh start; the others' ZKFCs start once it is.
-			return c.startRest(ctx, nns, zkfcs[:min(1, len(zkfcs))])
-		},
-		c.waitReady)(ctx)
+	masters := func(ctx context.Context) error {
+		err := c.step(ctx, "start zookeeper ensemble and journalnodes", func(ctx context.Context) error {
+			return parallel(ctx, c.startZooKeeper, c.startJournalNodes)
+		})
+		if err != nil {
+			return err
+		}
+		// Both NameNodes start at once, but only the first one's ZKFC
+		// joins the election at first, so nn1 comes up active as on a
+		// fresh start; the others' ZKFCs start once it is.
+		return parallel(ctx,
+			c.sequence([]string{"start namenodes and zkfcs"}, func(ctx context.Context) error {
+				return c.startNameNodes(ctx, nns, zkfcs[:min(1, len(zkfcs))])
+			}),
+			c.sequence([]string{"start resourcemanagers and nodemanagers"}, c.startYARN))
+	}
+	if err := parallel(ctx, masters, c.sequence([]string{"start datanodes"}, c.startDataNodes)); err != nil {
+		return err
+	}
+	return c.step(ctx, "wait for HA ready", c.waitReady)
 }
 
-// startRest starts the NameNodes nns, the ZKFCs first, every DataNode,
-// the first ResourceManager and every NodeManager at once (DataNodes and
-// NodeManagers retry until their masters answer), waits for a single active
-// NameNode, then starts the remaining ZKFCs and ResourceManagers.
-func (c *Cluster) startRest(ctx context.Context, nns, first []string) error {
-	rms := c.topo.On(topology.ResourceManager)
-	var fns []stepFn
-	fns = append(fns, each(nns, c.startNameNode)...)
-	fns = append(fns, c.starts(topology.ZKFC, first...)...)
-	fns = append(fns, c.starts(topology.DataNode, c.topo.On(topology.DataNode)...)...)
-	fns = append(fns, c.starts(topology.ResourceManager, rms[:min(1, len(rms))]...)...)
-	fns = append(fns, c.starts(topology.NodeManager, c.topo.On(topology.NodeManager)...)...)
+// startNameNodes starts the NameNodes nns and the ZKFCs first at once,
+// waits for a single active NameNode, then starts the other ZKFCs.
+func (c *Cluster) startNameNodes(ctx context.Context, nns, first []string) error {
+	fns := append(each(nns, c.startNameNode), c.starts(topology.ZKFC, first...)...)
 	if err := parallel(ctx, fns...); err != nil {
 		return err
 	}
 	if err := c.WaitNameNodeActive(ctx); err != nil {
 		return err
 	}
-	var later []stepFn
+	var later []string
 	for _, h := range c.topo.On(topology.ZKFC) {
 		if !slices.Contains(first, h) {
-			later = append(later, c.starts(topology.ZKFC, h)...)
+			later = append(later, h)
 		}
 	}
-	if len(rms) > 1 {
-		later = append(later, c.starts(topology.ResourceManager, rms[1:]...)...)
+	return parallel(ctx, c.starts(topology.ZKFC, later...)...)
+}
+
+func (c *Cluster) startDataNodes(ctx context.Context) error {
+	return c.startAll(ctx, topology.DataNode)
+}
+
+// startYARN starts the first ResourceManager and every NodeManager at once
+// (NodeManagers retry until a ResourceManager answers), waits until it is
+// active, so that it is the one that leads as on the guide's start, then
+// starts the others.
+func (c *Cluster) startYARN(ctx context.Context) error {
+	rms := c.topo.On(topology.ResourceManager)
+	if len(rms) == 0 {
+		return c.startAll(ctx, topology.NodeManager)
 	}
-	return parallel(ctx, later...)
+	fns := append(c.starts(topology.ResourceManager, rms[0]), c.starts(topology.NodeManager, c.topo.On(topology.NodeManager)...)...)
+	if err := parallel(ctx, fns...); err != nil {
+		return err
+	}
+	err := poll.Until(ctx, "resourcemanager on "+rms[0]+" active", 0, func(ctx context.Context) (bool, string, error) {
+		st, err := observe.ProbeResourceManager(ctx, c.Addr(rms[0], config.PortRMWeb))
+		if aerr := c.checkAlive(ctx, topology.ResourceManager, rms[:1]); aerr != nil {
+			return false, "", poll.Permanent(aerr)
+		}
+		if err != nil {
+			return false, "not answering", nil
+		}
+		return st.State == observe.StateActive, "state " + st.State, nil
+	})
+	if err != nil {
+		return err
+	}
+	return parallel(ctx, c.starts(topology.ResourceManager, rms[1:]...)...)
 }
 
 func (c *Cluster) waitReady(ctx context.Context) error { _, err := c.WaitReady(ctx); return err }

@@ -42,12 +42,10 @@ type Cluster struct {
 	owner             string
 	// failureDir receives artifacts when Start fails.
 	failureDir string
-	// key is the snapshot key of the cluster's configuration; warm is true
-	// when its hosts run the snapshot image; snapshotDone reports the
-	// background build of a snapshot this start saves.
-	key, baseID  string
-	warm         bool
-	snapshotDone chan error
+	// key is the snapshot key of the cluster's configuration (baseID the
+	// ID of its image); warm is true when its hosts run the snapshot image.
+	key, baseID string
+	warm        bool
 
 	mu sync.Mutex
 	// ports maps host → container port → published port (ports.go).
@@ -87,10 +85,8 @@ func Start(ctx context.Context, opts ...Option) (*Cluster, error) {
 		return nil, c.abort(err)
 	}
 	if err := c.initialize(ctx, o); err != nil {
-		c.waitSnapshot()
 		return nil, c.abort(err)
 	}
-	c.waitSnapshot()
 	if err := c.markStarted(ctx); err != nil {
 		return nil, c.abort(err)
 	}
@@ -180,11 +176,12 @@ func (c *Cluster) initialize(ctx context.Context, o options) error {
 		}
 		return c.resume(ctx, true)
 	}
-	var save stepFn
+	var snap *snapshotter
 	if de, ok := c.engine.(*docker.Engine); ok && !o.fresh && c.key != "" {
-		save = c.saveSnapshot(de, c.baseID)
+		snap = &snapshotter{c: c, e: de, baseID: c.baseID, tars: map[string][]byte{}}
 	}
-	return c.bootstrap(ctx, save)
+	defer snap.wait()
+	return c.bootstrap(ctx, snap)
 }
 
 // clusterID is the HDFS cluster ID nn1 is formatted with: the same for

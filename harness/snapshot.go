@@ -47,7 +47,7 @@ const (
 	// snapshotDir holds each host's tar file inside a snapshot image.
 	snapshotDir = "/var/lib/haharness/snapshot"
 	// snapshotFormat changes when what a snapshot holds changes.
-	snapshotFormat = "1"
+	snapshotFormat = "2"
 )
 
 // SnapshotKey is the key of the snapshot for a cluster of topology t with
@@ -66,48 +66,98 @@ func SnapshotKey(imageID string, t topology.Topology, conf config.Files) string 
 // snapshotRef is the image of the snapshot with key.
 func snapshotRef(key string) string { return SnapshotRepo + ":" + key }
 
-// stateDirs are the directories of host h that the init sequence formats.
-func stateDirs(t topology.Topology, h string) []string {
+// stateDirs are the directories of host h that the init sequence formats
+// for roles (all of them when none is given).
+func stateDirs(t topology.Topology, h string, roles ...topology.Role) []string {
 	var dirs []string
 	for _, r := range []struct {
 		role topology.Role
 		dir  string
 	}{{topology.ZooKeeper, config.ZooKeeperDir}, {topology.JournalNode, config.JournalDir}, {topology.NameNode, config.NameDir}} {
-		if t.Has(h, r.role) {
+		if t.Has(h, r.role) && (len(roles) == 0 || slices.Contains(roles, r.role)) {
 			dirs = append(dirs, strings.TrimPrefix(r.dir, "/"))
 		}
 	}
 	return dirs
 }
 
-// captureSnapshot reads every host's formatted state as a tar file (sparse
-// files kept sparse: ZooKeeper preallocates its log). It runs when the
-// init steps are done and nothing writes: the NameNodes are standby and
-// no ZKFC runs yet.
-func (c *Cluster) captureSnapshot(ctx context.Context) (map[string][]byte, error) {
-	var mu sync.Mutex
-	tars := map[string][]byte{}
+// snapshotter saves a snapshot while a cold start goes on: each part is
+// captured (a tar file per host) as soon as the init sequence has written
+// it, and the image is built in the background once every part is there.
+// A nil *snapshotter saves nothing (a fresh init).
+type snapshotter struct {
+	c      *Cluster
+	e      *docker.Engine
+	baseID string
+	mu     sync.Mutex
+	tars   map[string][]byte // file name in the image → tar
+	done   chan error
+}
+
+// capture reads the directories of roles on every host that has them as a
+// tar file (sparse files kept sparse: ZooKeeper preallocates its log),
+// named HOST-part.tar. It runs when those daemons' formatted state is
+// complete and nothing writes it.
+func (s *snapshotter) capture(ctx context.Context, part string, roles ...topology.Role) error {
+	if s == nil {
+		return nil
+	}
 	var fns []stepFn
-	for _, h := range c.topo.Hosts {
-		dirs := stateDirs(c.topo, h)
+	for _, h := range s.c.topo.Hosts {
+		dirs := stateDirs(s.c.topo, h, roles...)
 		if len(dirs) == 0 {
 			continue
 		}
 		fns = append(fns, func(ctx context.Context) error {
-			res, err := c.mustShell(ctx, h, "tar -cSf - -C / --exclude=in_use.lock --exclude=myid "+strings.Join(dirs, " "))
+			res, err := s.c.mustShell(ctx, h, "tar -cSf - -C / --exclude=in_use.lock --exclude=myid "+strings.Join(dirs, " "))
 			if err != nil {
-				return err
+				return fmt.Errorf("snapshot %s: %w", part, err)
 			}
-			mu.Lock()
-			tars[h] = []byte(res.Stdout)
-			mu.Unlock()
+			s.mu.Lock()
+			s.tars[h+"-"+part+".tar"] = []byte(res.Stdout)
+			s.mu.Unlock()
 			return nil
 		})
 	}
-	return tars, parallel(ctx, fns...)
+	return parallel(ctx, fns...)
 }
 
-// buildSnapshot writes tars as the snapshot image for c.key.
+// build writes the captured parts as the snapshot image, in the
+// background; wait reports how it ended.
+func (s *snapshotter) build() {
+	if s == nil {
+		return
+	}
+	s.done = make(chan error, 1)
+	go func() {
+		start := time.Now()
+		// Not the start's context: a snapshot whose parts are all captured
+		// is worth finishing even if the start fails later.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		err := buildSnapshot(ctx, s.e, s.c.image, s.baseID, s.c.key, s.tars)
+		if err == nil {
+			s.c.log.Info("snapshot saved: later starts of this configuration are warm", "image", snapshotRef(s.c.key),
+				"took", time.Since(start).Round(time.Millisecond))
+		}
+		s.done <- err
+	}()
+}
+
+// wait waits for the background build, if one started, and logs a
+// failure: the next start of this configuration is then a cold one again.
+func (s *snapshotter) wait() {
+	if s == nil || s.done == nil {
+		return
+	}
+	if err := <-s.done; err != nil {
+		s.c.log.Warn("snapshot not saved: the next start of this configuration is cold too", "err", err)
+	}
+	s.done = nil
+}
+
+// buildSnapshot writes tars (file name → contents) as the snapshot image
+// with key on image base.
 func buildSnapshot(ctx context.Context, e *docker.Engine, base, baseID, key string, tars map[string][]byte) error {
 	dir, err := os.MkdirTemp("", "haharness-snapshot-")
 	if err != nil {
@@ -117,8 +167,8 @@ func buildSnapshot(ctx context.Context, e *docker.Engine, base, baseID, key stri
 	if err := os.MkdirAll(filepath.Join(dir, "snapshot"), 0o755); err != nil {
 		return err
 	}
-	for h, b := range tars {
-		if err := os.WriteFile(filepath.Join(dir, "snapshot", h+".tar"), b, 0o644); err != nil {
+	for name, b := range tars {
+		if err := os.WriteFile(filepath.Join(dir, "snapshot", name), b, 0o644); err != nil {
 			return err
 		}
 	}
@@ -130,42 +180,6 @@ func buildSnapshot(ctx context.Context, e *docker.Engine, base, baseID, key stri
 	return e.Build(ctx, dir, snapshotRef(key), nil, io.Discard)
 }
 
-// saveSnapshot is the init step that keeps the formatted state: it captures
-// the tars at once and builds the image in the background while the start
-// goes on; Start waits for it (waitSnapshot) before it returns. A failed
-// build is logged, not fatal: the next start is a cold one again.
-func (c *Cluster) saveSnapshot(e *docker.Engine, baseID string) stepFn {
-	return func(ctx context.Context) error {
-		tars, err := c.captureSnapshot(ctx)
-		if err != nil {
-			return err
-		}
-		done := make(chan error, 1)
-		c.snapshotDone = done
-		go func() {
-			start := time.Now()
-			err := buildSnapshot(ctx, e, c.image, baseID, c.key, tars)
-			if err == nil {
-				c.log.Info("snapshot saved: later starts of this configuration are warm", "image", snapshotRef(c.key),
-					"took", time.Since(start).Round(time.Millisecond))
-			}
-			done <- err
-		}()
-		return nil
-	}
-}
-
-// waitSnapshot waits for the background snapshot build, if any.
-func (c *Cluster) waitSnapshot() {
-	if c.snapshotDone == nil {
-		return
-	}
-	if err := <-c.snapshotDone; err != nil {
-		c.log.Warn("snapshot not saved: the next start of this configuration is cold too", "err", err)
-	}
-	c.snapshotDone = nil
-}
-
 // restoreSnapshot puts each host's part of the snapshot in place.
 func (c *Cluster) restoreSnapshot(ctx context.Context) error {
 	var fns []stepFn
@@ -174,7 +188,7 @@ func (c *Cluster) restoreSnapshot(ctx context.Context) error {
 			continue
 		}
 		fns = append(fns, func(ctx context.Context) error {
-			_, err := c.mustShell(ctx, h, fmt.Sprintf("tar -xf %s/%s.tar -C /", snapshotDir, h))
+			_, err := c.mustShell(ctx, h, fmt.Sprintf(`for f in %s/%s-*.tar; do tar -xf "$f" -C / || exit 1; done`, snapshotDir, h))
 			return err
 		})
 	}
