@@ -1,77 +1,48 @@
 package e2e
 
 import (
-	"context"
 	"slices"
-	"sync"
+	"strings"
 	"testing"
 	"time"
 
-	"github.com/haharness/haharness/harness"
 	"github.com/haharness/haharness/harness/harnesstest"
-	"github.com/haharness/haharness/internal/poll"
 	"github.com/haharness/haharness/scenarios"
+	"github.com/haharness/haharness/scenarios/bench"
 )
 
-// BenchmarkStartToReady measures Start → HA ready for the guide's preset
-// (images already built), reports each init step's time and the peak memory
-// of the whole cluster, sampled every 2 s. Run it with -benchtime=3x:
+// BenchmarkStart measures cold starts (the guide's whole init sequence)
+// and warm starts (from the configuration's snapshot) to HA ready with
+// scenarios/bench, as `haharness bench --only cold-start,warm-start` does,
+// b.N runs each, and reports their medians, CPU time and peak memory:
 //
-//	go test ./e2e -run '^$' -bench StartToReady -benchtime 3x
-func BenchmarkStartToReady(b *testing.B) {
+//	go test ./e2e -run '^$' -bench Start -benchtime 3x
+func BenchmarkStart(b *testing.B) {
 	harnesstest.RequireDocker(b)
-	steps := map[string][]time.Duration{}
-	var totals []time.Duration
-	peak := 0
+	runs := 0
 	for b.Loop() {
-		ctx, cancel := context.WithCancel(b.Context())
-		var c *harness.Cluster
-		var mu sync.Mutex
-		name := "bench" + time.Now().Format("150405")
-		var wg sync.WaitGroup
-		wg.Go(func() { // sample memory while the cluster comes up and runs
-			for ctx.Err() == nil {
-				if mib, err := clusterMemory(ctx, name); err == nil {
-					mu.Lock()
-					peak = max(peak, mib)
-					mu.Unlock()
-				}
-				_ = poll.Sleep(ctx, 2*time.Second)
-			}
-		})
-		start := time.Now()
-		c, err := harness.Start(ctx, harness.WithName(name))
-		total := time.Since(start)
-		if err != nil {
-			cancel()
-			wg.Wait()
-			b.Fatal(err)
-		}
-		_ = poll.Sleep(ctx, 6*time.Second) // let memory settle after ready; sampled meanwhile
-		cancel()
-		wg.Wait()
-		totals = append(totals, total)
-		for _, s := range c.Steps() {
-			steps[s.Name] = append(steps[s.Name], s.Duration)
-		}
-		if err := c.Destroy(context.Background()); err != nil {
-			b.Fatal(err)
-		}
+		runs++
 	}
-	b.ReportMetric(median(totals).Seconds(), "s-to-ready(median)")
-	b.ReportMetric(float64(peak), "peak-cluster-MiB")
-	b.Logf("start → HA ready: runs %v, median %v; peak cluster memory %d MiB", round(totals), median(totals).Round(time.Millisecond), peak)
-	for _, name := range stepOrder(steps) {
-		b.Logf("  step %-45s median %v (runs %v)", name, median(steps[name]).Round(time.Millisecond), round(steps[name]))
+	r, err := bench.Run(b.Context(), bench.Options{Runs: runs, Only: []string{bench.Cold, bench.Warm}, Progress: benchLog{b}})
+	if err != nil {
+		b.Fatal(err)
 	}
+	for _, s := range r.Summaries {
+		b.ReportMetric(s.Median, "s-"+s.Name+"(median)")
+		b.ReportMetric(s.MedianCPU, "cpu-s-"+s.Name+"(median)")
+		b.ReportMetric(float64(s.PeakMiB), "peak-MiB-"+s.Name)
+	}
+	var out strings.Builder
+	r.Print(&out)
+	b.Log("\n" + out.String())
 }
 
-func clusterMemory(ctx context.Context, name string) (int, error) {
-	c, err := harness.Attach(ctx, name, nil)
-	if err != nil {
-		return 0, err
-	}
-	return c.MemoryMiB(ctx)
+// benchLog sends bench's progress lines to the benchmark's log.
+type benchLog struct{ b *testing.B }
+
+func (l benchLog) Write(p []byte) (int, error) {
+	l.b.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
 }
 
 // BenchmarkFailover runs the failover scenarios (one fresh cluster each,
@@ -125,18 +96,6 @@ func round(d []time.Duration) []time.Duration {
 	out := make([]time.Duration, len(d))
 	for i, x := range d {
 		out[i] = x.Round(100 * time.Millisecond)
-	}
-	return out
-}
-
-func stepOrder(m map[string][]time.Duration) []string {
-	order := []string{"start zookeeper ensemble", "start journalnodes", "format nn1", "start nn1", "bootstrap standby namenodes",
-		"format zkfc znode", "start standby namenodes, zkfcs and datanodes", "start resourcemanagers and nodemanagers", "wait for HA ready"}
-	var out []string
-	for _, n := range order {
-		if _, ok := m[n]; ok {
-			out = append(out, n)
-		}
 	}
 	return out
 }
