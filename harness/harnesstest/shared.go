@@ -27,8 +27,10 @@ const ResetTimeout = 5 * time.Minute
 // nothing starts until a test calls Get.
 //
 // Tests that use it take turns: Get waits until the test holding it (and
-// its cleanups) ended, so t.Parallel gains nothing with it. Call Get once
-// per test and hand the cluster to subtests.
+// its cleanups) ended, so t.Parallel gains nothing with it; call t.Parallel,
+// if at all, before Get (a test paused by t.Parallel while it holds the
+// cluster would keep every later Get waiting). Call Get once per test and
+// hand the cluster to subtests.
 type Shared struct {
 	opts []harness.Option
 	out  *switchWriter
