@@ -25,7 +25,7 @@
 // daemon, a failed probe classified as down, frozen or unknown), HostStates
 // and HostState (engine states), Processes (the jps view), Logs,
 // AuditRecords (what a NameNode served), Events and Steps (the history and
-// the init steps), MemoryMiB, and DumpArtifacts (logs, configs, a ZooKeeper
+// the init steps), MemoryMiB and CPUSeconds, and DumpArtifacts (logs, configs, a ZooKeeper
 // dump, status, jps and events written to a directory, to debug a failed
 // run).
 //
@@ -69,15 +69,33 @@
 //
 // # Init sequence (the guide's §5)
 //
-// ZooKeeper ensemble with a leader → all JournalNodes listening (formatting
-// needs every one) → `hdfs namenode -format -nonInteractive` on nn1 → start
-// nn1 → `hdfs namenode -bootstrapStandby -nonInteractive` on the other
-// NameNodes → `hdfs zkfc -formatZK -nonInteractive` once → the other
-// NameNodes, every ZKFC and DataNode (until one NameNode is active) → both
-// ResourceManagers and every NodeManager → HA ready (Status.Ready). Each step
-// is logged with its duration (Steps). A failed step returns an error naming
-// it with the daemon's last log lines, and everything created is removed.
-// Stop and Restart are the guide's §7: no format, data and HA state kept.
+// The guide's steps, each checked, each waiting only for what it needs, so
+// independent ones run at once: the ZooKeeper ensemble with a leader →
+// `hdfs zkfc -formatZK -nonInteractive` once → the first ResourceManager
+// and every NodeManager, the others once it is active; beside it, all
+// JournalNodes listening (formatting needs every one) → `hdfs namenode
+// -format -nonInteractive` on nn1 → the DataNodes, and nn1 → `hdfs namenode
+// -bootstrapStandby -nonInteractive` on the other NameNodes; then the other
+// NameNodes and every ZKFC (until one NameNode is active) → HA ready
+// (Status.Ready). Each step is logged with its duration (Steps). A failed
+// step returns an error naming it with the daemon's last log lines, and
+// everything created is removed. Stop and Restart are the guide's §7: no
+// format, data and HA state kept, every daemon started as soon as what it
+// needs answers.
+//
+// # Warm starts
+//
+// The first start of a configuration (image, topology, every rendered file:
+// SnapshotKey) keeps what the format steps wrote — nn1's and the standbys'
+// name directories, the JournalNodes' and ZooKeeper's data with the HA
+// znode — as a snapshot image (SnapshotRepo:KEY, built in the background
+// while the start goes on). Every later start of it creates its hosts from
+// that image, restores each host's part and starts every daemon as the
+// guide's second start does: no format, no bootstrapStandby, no formatZK.
+// The cluster is otherwise new (its own containers, network, DataNode
+// storage, logs). WithFreshInit (or HAHARNESS_FRESH=1) runs the whole
+// sequence and saves nothing; ListSnapshots and GCSnapshots list and remove
+// snapshots (`haharness ls --snapshots`, `haharness gc --snapshots`).
 //
 // # Cleanup
 //
