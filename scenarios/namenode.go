@@ -124,7 +124,7 @@ func fateReason(logs string) string {
 // and records it with served-by, so NoSplitBrainWrites can judge it.
 func probeOldActive(ctx context.Context, e *Env, host, id string) error {
 	client, err := e.C.HDFSOn(host)
-	key := "/haharness/split-brain-probe-" + id
+	key := e.Dir + "/split-brain-probe-" + id
 	start := time.Now()
 	if err == nil {
 		pctx, cancel := context.WithTimeout(ctx, 30*time.Second)

@@ -78,6 +78,9 @@ type Env struct {
 	W    *Workload
 	Rand *rand.Rand
 	Log  *slog.Logger
+	// Dir is this run's HDFS directory: the workload's files and every
+	// other file the steps write go under it.
+	Dir string
 	// Failovers are the failovers the steps measured.
 	Failovers []Failover
 	// Notes are facts the steps observed (what Hadoop really did), kept in
@@ -221,12 +224,16 @@ func Run(ctx context.Context, c *harness.Cluster, sc Scenario, seed int64, log *
 	start := time.Now()
 	h := &invariant.History{Seed: seed, Scenario: sc.Name}
 	rec := Record(ctx, c, h)
-	w, err := StartWorkload(ctx, c, h, "/haharness/"+sc.Name, 200*time.Millisecond, seed)
+	// A directory of this run's own: on a cluster shared by several runs
+	// (harnesstest.Shared, a kept CLI cluster) the audit logs hold earlier
+	// runs' writes too, and only this run's may enter its History.
+	dir := fmt.Sprintf("/haharness/%s-%d-%s", sc.Name, seed, start.UTC().Format("20060102T150405.000"))
+	w, err := StartWorkload(ctx, c, h, dir, 200*time.Millisecond, seed)
 	if err != nil {
 		rec.Stop()
 		return nil, err
 	}
-	env := &Env{C: c, H: h, W: w, Rand: newRand(seed), Log: log}
+	env := &Env{C: c, H: h, W: w, Rand: newRand(seed), Log: log, Dir: dir}
 	res := &Result{Scenario: sc.Name, Seed: seed}
 	sctx, scancel := context.WithTimeout(ctx, StepsTimeout)
 	if err := w.WaitAcked(sctx, 3); err != nil {
@@ -246,12 +253,17 @@ func Run(ctx context.Context, c *harness.Cluster, sc Scenario, seed int64, log *
 	if err := w.Verify(hctx); err != nil {
 		res.Err = strings.TrimSpace(res.Err + "\nread back: " + err.Error())
 	}
-	if _, err := RecordServed(hctx, c, h, "/haharness/"); err != nil {
+	if _, err := RecordServed(hctx, c, h, dir+"/"); err != nil {
 		res.Err = strings.TrimSpace(res.Err + "\naudit logs: " + err.Error())
 	}
 	rec.Stop()
 	res.History = *h
-	res.Failovers, res.Notes, res.Took, res.Events = env.Failovers, env.Notes, time.Since(start), c.Events()
+	res.Failovers, res.Notes, res.Took = env.Failovers, env.Notes, time.Since(start)
+	for _, ev := range c.Events() { // this run's: a shared cluster's handle holds earlier runs' too
+		if !ev.Time.Before(start) {
+			res.Events = append(res.Events, ev)
+		}
+	}
 	res.Acked, res.FailedOps, _ = w.Counts()
 	res.Checks = checks(*h, sc)
 	log.Info("scenario done", "took", res.Took.Round(time.Millisecond), "acked", res.Acked, "failed", res.FailedOps)
