@@ -19,8 +19,9 @@ unit:
 	$(GO) vet ./...
 	HAHARNESS_REQUIRE_BROWSER=$${CI:-} $(GO) test -count=1 -short $$($(GO) list ./... | grep -v /e2e$$)
 
-# End-to-end tests on real clusters (the e2e suite, the CLI session, the
-# examples); they fail, never skip, without an engine. They run as most
+# End-to-end tests on real clusters (the e2e suite with its long suites,
+# HAHARNESS_LONG=1, the CLI session, the examples); they fail, never skip,
+# without an engine. They run as most
 # users' tests run (Docker Desktop, Colima, Podman, remote engines): unable
 # to reach any container address, through internal/unroutable (root and
 # iptables; UNROUTABLE=0 runs them plain). Where testcontainers-go's reaper
@@ -31,7 +32,7 @@ UNROUTABLE ?= 1
 BLOCKED = $(if $(filter 1,$(UNROUTABLE)),$(GO) run ./internal/unroutable/cmd --,)
 e2e: env build
 	@if ./bin/haharness engine --reaper | grep -q '^reaper: *running'; then ryuk=false; else ryuk=true; fi; \
-	set -x; HAHARNESS_REQUIRE_DOCKER=1 TESTCONTAINERS_RYUK_DISABLED=$${TESTCONTAINERS_RYUK_DISABLED:-$$ryuk} \
+	set -x; HAHARNESS_REQUIRE_DOCKER=1 HAHARNESS_LONG=1 TESTCONTAINERS_RYUK_DISABLED=$${TESTCONTAINERS_RYUK_DISABLED:-$$ryuk} \
 	  $(BLOCKED) $(GO) test -p 1 -count=1 -timeout $(E2E_TIMEOUT) -v ./e2e/... ./cmd/... ./examples/...
 
 # The soak alone: SEEDS seeds (1..SEEDS), DURATION of faults each, on one
@@ -42,7 +43,7 @@ SEEDS ?= 2
 DURATION ?= 5m
 APPENDS ?= 0
 soak: env build
-	HAHARNESS_REQUIRE_DOCKER=1 TESTCONTAINERS_RYUK_DISABLED=true HAHARNESS_SOAK_SEEDS=$$(seq -s, 1 $(SEEDS)) \
+	HAHARNESS_REQUIRE_DOCKER=1 HAHARNESS_LONG=1 TESTCONTAINERS_RYUK_DISABLED=true HAHARNESS_SOAK_SEEDS=$$(seq -s, 1 $(SEEDS)) \
 	  HAHARNESS_SOAK_DURATION=$(DURATION) HAHARNESS_SOAK_APPENDS=$(APPENDS) $(BLOCKED) $(GO) test -count=1 -timeout 6h -v -run '^TestSoak$$' ./e2e
 
 # Everything: the README's test command.

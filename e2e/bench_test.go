@@ -57,7 +57,7 @@ func BenchmarkFailover(b *testing.B) {
 			continue
 		}
 		b.Run(sc.Name, func(b *testing.B) {
-			c := harnesstest.Start(b, sc.Options...)
+			c := harnesstest.Start(b, sc.StartOptions()...)
 			var times []time.Duration
 			seed := int64(1)
 			for b.Loop() {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,17 +15,31 @@ import (
 	"github.com/haharness/haharness/harness/topology"
 )
 
-// TestGuideCluster brings up the guide's preset and checks, on the real
+// TestGuideCluster brings up the guide's preset with the whole init
+// sequence (WithFreshInit: every guide step run and checked) and checks, on the real
 // daemons: HA ready (as defined by harness.Status.Ready, cross-checked with
 // haadmin/rmadmin and the ZooKeeper locks), nothing in HDFS yet, a file
 // written from this process through hdfs://mycluster reads back with three
 // replicas on DataNodes, a MapReduce pi job succeeds on YARN, and after Stop
 // and Restart (no format) the file is still there.
 func TestGuideCluster(t *testing.T) {
-	c := harnesstest.Start(t)
+	// The init sequence itself is under test: no warm start.
+	c := harnesstest.Start(t, harness.WithFreshInit())
 	ctx := t.Context()
+	var steps []string
 	for _, s := range c.Steps() {
 		t.Logf("step %-45s %v", s.Name, s.Duration.Round(time.Millisecond))
+		steps = append(steps, s.Name)
+	}
+	for _, want := range []string{"start zookeeper ensemble", "start journalnodes", "format nn1", "start nn1",
+		"bootstrap standby namenodes", "format zkfc znode", "start datanodes", "start standby namenodes and zkfcs",
+		"start resourcemanagers and nodemanagers", "wait for HA ready"} {
+		if !slices.Contains(steps, want) {
+			t.Errorf("init step %q not run; steps: %v", want, steps)
+		}
+	}
+	if slices.Contains(steps, "restore snapshot") {
+		t.Errorf("WithFreshInit restored a snapshot; steps: %v", steps)
 	}
 
 	st, err := c.Status(ctx, harness.StatusOptions{CLI: true})

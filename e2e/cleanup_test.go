@@ -94,6 +94,7 @@ func TestImageContract(t *testing.T) {
 // no t.Cleanup) and checks that nothing of the cluster is left: harnesstest
 // removes the binary's clusters just before the deadline.
 func TestTimedOutBinaryLeavesNothing(t *testing.T) {
+	long(t)
 	harnesstest.RequireDocker(t)
 	ctx := t.Context()
 	name := "timedout" + time.Now().Format("150405")

@@ -26,6 +26,7 @@ import (
 // ones through a fresh Attach that knows nothing of the fault (what the
 // CLI's `haharness heal` does).
 func TestHealConverges(t *testing.T) {
+	long(t)
 	c := shared.Get(t)
 	repeat := 3
 	if v, err := strconv.Atoi(os.Getenv("HAHARNESS_HEAL_REPEAT")); err == nil && v > 0 {

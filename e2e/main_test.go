@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/haharness/haharness/harness"
+	"github.com/haharness/haharness/harness/config"
 	"github.com/haharness/haharness/harness/harnesstest"
 	"github.com/haharness/haharness/internal/poll"
 )
@@ -21,6 +22,10 @@ import (
 // harnesstest.Main). Tests that check the start itself, or need other
 // options, start their own.
 var shared = harnesstest.NewShared()
+
+// shellFenced is the shared cluster fenced with shell(/bin/true) only,
+// for the scenarios that need it and the soak.
+var shellFenced = harnesstest.NewShared(harness.WithFencing(config.FenceShell))
 
 func TestMain(m *testing.M) {
 	if name := os.Getenv("HAHARNESS_HELPER_CLUSTER"); name != "" {

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/haharness/haharness/harness"
+	"github.com/haharness/haharness/harness/config"
 	"github.com/haharness/haharness/harness/harnesstest"
 	"github.com/haharness/haharness/scenarios"
 )
@@ -31,10 +33,13 @@ func seed(t *testing.T) int64 {
 	return time.Now().UnixNano()
 }
 
-// TestScenarios runs every scenario of the catalogue, each on a fresh
-// cluster, and fails with the timeline (and saves history.json, report.html
+// TestScenarios runs every scenario of the catalogue, each on the package's
+// shared cluster for its fencing (reset before each: healed, nn1 and rm1
+// active, HDFS emptied; each run writes and judges only its own directory),
+// and fails with the timeline (and saves history.json, report.html
 // and the cluster artifacts) when a scenario's steps or invariants fail.
 func TestScenarios(t *testing.T) {
+	long(t)
 	for _, sc := range scenarios.All() {
 		if *scenarioFlag != "" && sc.Name != *scenarioFlag {
 			continue
@@ -42,7 +47,7 @@ func TestScenarios(t *testing.T) {
 		t.Run(sc.Name, func(t *testing.T) {
 			s := seed(t)
 			t.Logf("scenario %s seed %d (replay: go test ./e2e -run 'TestScenarios/%s' -seed %d)", sc.Name, s, sc.Name, s)
-			c := harnesstest.Start(t, sc.Options...)
+			c := clusterFor(t, sc)
 			res, err := scenarios.Run(t.Context(), c, sc, s, harnesstest.Logger(t))
 			if err != nil {
 				t.Fatalf("run %s: %v", sc.Name, err)
@@ -66,4 +71,18 @@ func TestScenarios(t *testing.T) {
 			}
 		})
 	}
+}
+
+// clusterFor is the cluster sc runs on: the shared one of its fencing, or
+// its own when it needs other options.
+func clusterFor(t *testing.T, sc scenarios.Scenario) *harness.Cluster {
+	switch {
+	case len(sc.Options) > 0:
+		return harnesstest.Start(t, sc.StartOptions()...)
+	case sc.Fencing == "":
+		return shared.Get(t)
+	case sc.Fencing == config.FenceShell:
+		return shellFenced.Get(t)
+	}
+	return harnesstest.Start(t, sc.StartOptions()...)
 }

@@ -9,8 +9,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/haharness/haharness/harness"
-	"github.com/haharness/haharness/harness/config"
 	"github.com/haharness/haharness/harness/harnesstest"
 	"github.com/haharness/haharness/scenarios/soak"
 )
@@ -24,6 +22,7 @@ import (
 // that does not converge, a failover past its bound. Each run's report and
 // timeline go to the artifacts directory.
 func TestSoak(t *testing.T) {
+	long(t)
 	seeds := []int64{1, 2}
 	if v := os.Getenv("HAHARNESS_SOAK_SEEDS"); v != "" {
 		seeds = nil
@@ -50,7 +49,7 @@ func TestSoak(t *testing.T) {
 		require.NoError(t, err, "HAHARNESS_SOAK_APPENDS=%q: want a number of appends per file", v)
 		appends = n
 	}
-	c := harnesstest.Start(t, harness.WithFencing(config.FenceShell))
+	c := shellFenced.Get(t)
 	for _, seed := range seeds {
 		t.Run("seed-"+strconv.FormatInt(seed, 10), func(t *testing.T) {
 			res, err := soak.Run(t.Context(), c, soak.Options{Seed: seed, Duration: duration, Appends: appends, Log: harnesstest.Logger(t)})

@@ -4,7 +4,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/haharness/haharness/harness"
 	"github.com/haharness/haharness/harness/config"
 )
 
@@ -39,7 +38,7 @@ func All() []Scenario {
 				"the check allows such a stale claim up to the QJM write timeout + 5 s, and a write sent to it must fail.",
 			ExpectFailover:   true,
 			StaleActiveBound: time.Duration(config.Timing.JournalWriteTimeoutMS+5000) * time.Millisecond,
-			Options:          []harness.Option{harness.WithFencing(config.FenceShell)},
+			Fencing:          config.FenceShell,
 			Steps:            freezeActiveNameNode,
 		},
 		{
@@ -63,7 +62,7 @@ func All() []Scenario {
 			Description: "Kill a JournalNode majority: writes stop and nothing acknowledged is lost; after heal the cluster recovers. " +
 				"Both NameNodes exit; on restart the new active must fence the old one, and sshfence can hang there " +
 				"(JSch waits forever on its nc check), so this scenario fences with shell(/bin/true).",
-			Options: []harness.Option{harness.WithFencing(config.FenceShell)},
+			Fencing: config.FenceShell,
 			Steps:   journalNodeMajority,
 		},
 		{

@@ -51,12 +51,26 @@ type Scenario struct {
 	// active may call itself active until the JournalNodes reject its first
 	// edit; NoSplitBrainWrites still checks that it commits nothing.
 	StaleActiveBound time.Duration
-	// Options are what the cluster must be started with (e.g. a fencing
-	// method); nil for the default cluster.
+	// Fencing is the fencing method the cluster must be started with; ""
+	// for the default. Scenarios with the same Fencing and no Options can
+	// share one cluster (each run writes under a directory of its own).
+	Fencing config.Fencing
+	// Options are any other options the cluster must be started with; nil
+	// for the default cluster.
 	Options []harness.Option
 	// Steps injects faults, waits for what should happen, heals, and returns
 	// once the cluster is HA ready again. An error fails the scenario.
 	Steps func(ctx context.Context, e *Env) error
+}
+
+// StartOptions are the options of a cluster sc can run on: Options, and
+// WithFencing(Fencing) when it is set.
+func (sc Scenario) StartOptions() []harness.Option {
+	opts := slices.Clone(sc.Options)
+	if sc.Fencing != "" {
+		opts = append(opts, harness.WithFencing(sc.Fencing))
+	}
+	return opts
 }
 
 // FailoverBound is the longest a NameNode failover may take with the
