@@ -2,7 +2,7 @@
 GO ?= go
 E2E_TIMEOUT ?= 90m
 
-.PHONY: all build test unit e2e lint images env clean-clusters demo test-podman soak
+.PHONY: all build test unit e2e lint images env clean-clusters demo test-podman soak bench
 
 all: build
 
@@ -45,6 +45,13 @@ APPENDS ?= 0
 soak: env build
 	HAHARNESS_REQUIRE_DOCKER=1 HAHARNESS_LONG=1 TESTCONTAINERS_RYUK_DISABLED=true HAHARNESS_SOAK_SEEDS=$$(seq -s, 1 $(SEEDS)) \
 	  HAHARNESS_SOAK_DURATION=$(DURATION) HAHARNESS_SOAK_APPENDS=$(APPENDS) $(BLOCKED) $(GO) test -count=1 -timeout 6h -v -run '^TestSoak$$' ./e2e
+
+# Start and failover figures on real clusters (README's "Start in
+# seconds"): RUNS runs of each measurement, printed and written to
+# bench.json.
+RUNS ?= 3
+bench: env build
+	./bin/haharness bench --runs $(RUNS) --json bench.json
 
 # Everything: the README's test command.
 test: env lint unit e2e test-podman
