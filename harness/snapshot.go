@@ -222,10 +222,13 @@ func listSnapshots(ctx context.Context, e *docker.Engine) ([]Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	tagged := map[string]docker.Image{} // image ID → the image, for images that have a tag
+	// Image ID → the image, for images that have a tag. IDs are compared
+	// without their "sha256:" (engines differ on it).
+	id := func(s string) string { return strings.TrimPrefix(s, "sha256:") }
+	tagged := map[string]docker.Image{}
 	for _, im := range imgs {
 		if len(im.Tags) > 0 && !slices.Contains(im.Tags, "<none>:<none>") {
-			tagged[im.ID] = im
+			tagged[id(im.ID)] = im
 		}
 	}
 	var out []Snapshot
@@ -239,7 +242,7 @@ func listSnapshots(ctx context.Context, e *docker.Engine) ([]Snapshot, error) {
 		if len(im.Tags) > 0 {
 			s.Ref = im.Tags[0]
 		}
-		base, ok := tagged[s.Base]
+		base, ok := tagged[id(s.Base)]
 		s.Stale = !ok
 		if ok {
 			s.SizeMiB = float64(im.Size-base.Size) / (1 << 20)
