@@ -116,12 +116,7 @@ func Cleanup(t testing.TB, c *harness.Cluster) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	if t.Failed() || os.Getenv("HAHARNESS_KEEP_ARTIFACTS") != "" {
-		dir := ArtifactsDir(t)
-		if err := c.DumpArtifacts(ctx, dir); err != nil {
-			t.Logf("artifacts (partial: %v) saved in %s", err, dir)
-		} else {
-			t.Logf("artifacts saved in %s", dir)
-		}
+		saveArtifacts(ctx, t, c)
 	}
 	if Keep() {
 		// A kept cluster is for poking at by hand: leave it healed.
@@ -134,6 +129,17 @@ func Cleanup(t testing.TB, c *harness.Cluster) {
 	}
 	if err := c.Destroy(ctx); err != nil {
 		t.Errorf("remove cluster %s: %v", c.Name(), err)
+	}
+}
+
+// saveArtifacts writes c's artifacts to t's ArtifactsDir and logs where.
+func saveArtifacts(ctx context.Context, t testing.TB, c *harness.Cluster) {
+	t.Helper()
+	dir := ArtifactsDir(t)
+	if err := c.DumpArtifacts(ctx, dir); err != nil {
+		t.Logf("artifacts (partial: %v) saved in %s", err, dir)
+	} else {
+		t.Logf("artifacts saved in %s", dir)
 	}
 }
 

@@ -226,12 +226,7 @@ func (s *Shared) discard(t testing.TB, c *harness.Cluster) {
 	s.set(nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	dir := ArtifactsDir(t)
-	if err := c.DumpArtifacts(ctx, dir); err != nil {
-		t.Logf("artifacts (partial: %v) saved in %s", err, dir)
-	} else {
-		t.Logf("artifacts saved in %s", dir)
-	}
+	saveArtifacts(ctx, t, c)
 	if Keep() {
 		t.Logf("HAHARNESS_KEEP is set: cluster %s, which did not reset, left running; `haharness status --name %s`, remove it with `haharness down --name %s`",
 			c.Name(), c.Name(), c.Name())
@@ -262,12 +257,7 @@ func (s *Shared) afterTest(t testing.TB) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	dir := ArtifactsDir(t)
-	if err := c.DumpArtifacts(ctx, dir); err != nil {
-		t.Logf("artifacts (partial: %v) saved in %s", err, dir)
-	} else {
-		t.Logf("artifacts saved in %s", dir)
-	}
+	saveArtifacts(ctx, t, c)
 }
 
 // removeShared removes every shared cluster of the binary, or with
