@@ -99,7 +99,7 @@ func TestTimedOutBinaryLeavesNothing(t *testing.T) {
 	ctx := t.Context()
 	name := "timedout" + time.Now().Format("150405")
 	t.Cleanup(func() { _ = harness.Remove(context.Background(), name) })
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperWaitsForTheTimeout$", "-test.timeout=3m", "-test.v")
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperWaitsForTheTimeout$", "-test.timeout=2m", "-test.v")
 	cmd.Env = append(os.Environ(), "HAHARNESS_HELPER_TIMEOUT="+name)
 	out, err := cmd.CombinedOutput()
 	t.Logf("helper binary: %v\n%s", err, lastLines(string(out), 15))

@@ -327,6 +327,20 @@ func TestCLISession(t *testing.T) {
 		t.Errorf("logs -f: want lines and exit 0 on SIGINT; got exit %d", r.code)
 	}
 
+	// reset: what a shared test cluster gets before each test, by hand.
+	r = sess(3*time.Minute, "exec", "--name", name, "hadoop001", "--", "sh", "-c", "echo x | hdfs dfs -put - /cli-reset.txt")
+	if r.code != 0 {
+		t.Fatalf("exec hdfs dfs -put: exit %d", r.code)
+	}
+	r = sess(6*time.Minute, "reset", "--name", name, "--namenode", "nn2")
+	if r.code != 0 || !strings.Contains(r.stdout, "deleted 1 path(s): /cli-reset.txt") || !strings.Contains(r.stdout, "nn2=active") {
+		t.Errorf("reset --namenode nn2: want /cli-reset.txt deleted and nn2 active, exit 0; got exit %d", r.code)
+	}
+	r = sess(time.Minute, "ls", "--snapshots")
+	if r.code != 0 || !strings.Contains(r.stdout, "haharness/snapshot:") {
+		t.Errorf("ls --snapshots: want the snapshot the cluster's start used or saved, exit 0; got exit %d", r.code)
+	}
+
 	r = sess(3*time.Minute, "down", "--name", name)
 	if r.code != 0 || !strings.Contains(r.stdout, "removed cluster "+name) {
 		t.Errorf("down: exit %d", r.code)

@@ -194,3 +194,37 @@ func orUnknown(s string) string {
 	}
 	return s
 }
+
+// cmdReset is harness.Cluster.Reset: heal, then the wanted actives, then
+// HDFS emptied, as the shared cluster of a test package is before each test.
+func cmdReset(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "reset")
+	name := nameFlag(fs)
+	nn := fs.String("namenode", "", "`id` of the NameNode to leave active (default the first, nn1; \"any\": leave it)")
+	rm := fs.String("resourcemanager", "", "`id` of the ResourceManager to leave active (default the first, rm1; \"any\": leave it)")
+	keep := fs.String("keep", "", "comma-separated HDFS `paths` to keep (everything else in HDFS is deleted)")
+	timeout := fs.Duration("timeout", 5*time.Minute, "bound on the whole reset")
+	if err := parseNone(fs, args); err != nil {
+		return err
+	}
+	o := harness.ResetOptions{NameNode: *nn, ResourceManager: *rm}
+	if *keep != "" {
+		o.KeepPaths = strings.Split(*keep, ",")
+	}
+	tctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	c, err := attach(tctx, *name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "resetting %s (up to %v)...\n", c.Name(), *timeout)
+	rep, rerr := c.Reset(tctx, o)
+	for _, a := range rep.Actions {
+		fmt.Fprintln(e.stdout, a)
+	}
+	if rerr != nil {
+		return rerr
+	}
+	fmt.Fprintf(e.stdout, "reset in %v: %s\n", rep.Took.Round(100*time.Millisecond), rep.Status)
+	return nil
+}

@@ -76,6 +76,8 @@ func commands() []command {
 		{"isolate", "[--name N] SELECTOR", "cut a host from every other host", groupFault, cmdIsolate},
 		{"degrade", "[--name N] SELECTOR [--delay 100ms] [--jitter 20ms] [--loss 1.5]", "add delay, jitter and loss to what a host sends", groupFault, cmdDegrade},
 		{"heal", "[--name N] [--timeout 5m]", "undo every fault of any process, wait for HA ready, print the status", groupFault, cmdHeal},
+		{"reset", "[--name N] [--namenode nn1] [--resourcemanager rm1] [--keep PATH,...] [--timeout 5m]",
+			"heal, make the wanted NameNode and ResourceManager active, empty HDFS (what a shared test cluster gets before each test)", groupFault, cmdReset},
 
 		{"scenario", "list | run NAME [--name N] [--seed N] [--out DIR]", "list or run the failure scenarios", groupScenario, cmdScenario},
 		{"report", "HISTORY.json [-o OUT.html]", "render a saved scenario history as an HTML timeline", groupScenario, cmdReport},
