@@ -36,7 +36,7 @@ func (c *Cluster) step(ctx context.Context, name string, fn func(ctx context.Con
 // stepFn is one init step's work.
 type stepFn = func(ctx context.Context) error
 
-// steps runs the named steps one after another.
+// sequence runs the named steps one after another.
 func (c *Cluster) sequence(names []string, fns ...stepFn) stepFn {
 	return func(ctx context.Context) error {
 		for i, fn := range fns {

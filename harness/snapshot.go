@@ -91,17 +91,34 @@ type snapshotter struct {
 	baseID string
 	mu     sync.Mutex
 	tars   map[string][]byte // file name in the image → tar
+	// failed is set when a part could not be captured: nothing is saved.
+	failed bool
 	done   chan error
 }
 
 // capture reads the directories of roles on every host that has them as a
 // tar file (sparse files kept sparse: ZooKeeper preallocates its log),
 // named HOST-part.tar. It runs when those daemons' formatted state is
-// complete and nothing writes it.
+// complete and nothing writes it. A part that cannot be captured is logged
+// and the snapshot given up: the start goes on (it never needs one).
 func (s *snapshotter) capture(ctx context.Context, part string, roles ...topology.Role) error {
 	if s == nil {
 		return nil
 	}
+	if err := s.read(ctx, part, roles); err != nil {
+		if ctx.Err() != nil {
+			return err // the start itself is ending
+		}
+		s.c.log.Warn("snapshot not saved: a part could not be captured; the next start of this configuration is cold too",
+			"part", part, "err", err)
+		s.mu.Lock()
+		s.failed = true
+		s.mu.Unlock()
+	}
+	return nil
+}
+
+func (s *snapshotter) read(ctx context.Context, part string, roles []topology.Role) error {
 	var fns []stepFn
 	for _, h := range s.c.topo.Hosts {
 		dirs := stateDirs(s.c.topo, h, roles...)
@@ -125,7 +142,7 @@ func (s *snapshotter) capture(ctx context.Context, part string, roles ...topolog
 // build writes the captured parts as the snapshot image, in the
 // background; wait reports how it ended.
 func (s *snapshotter) build() {
-	if s == nil {
+	if s == nil || s.failed {
 		return
 	}
 	s.done = make(chan error, 1)

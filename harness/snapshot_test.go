@@ -1,12 +1,15 @@
 package harness
 
 import (
+	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/haharness/haharness/harness/config"
+	"github.com/haharness/haharness/harness/docker"
 	"github.com/haharness/haharness/harness/topology"
 )
 
@@ -51,4 +54,30 @@ func TestStateDirsFollowTheRolesOfEachHost(t *testing.T) {
 	assert.Equal(t, []string{"home/hadoop/zookeeper/data"}, stateDirs(g, "hadoop001", topology.ZooKeeper))
 	assert.Equal(t, []string{"home/hadoop/journalnode/data", "home/hadoop/namenode/data"}, stateDirs(g, "hadoop002", topology.JournalNode, topology.NameNode))
 	assert.Empty(t, stateDirs(g, "hadoop003", topology.NameNode))
+}
+
+func TestSnapshotCaptureThatFailsGivesUpTheSnapshotNotTheStart(t *testing.T) {
+	f := &fakeEngine{execFn: func(key string) docker.Result {
+		if strings.Contains(key, "tar -cSf") && strings.Contains(key, "journalnode") && strings.HasPrefix(key, "hh-s-hadoop002 ") {
+			return docker.Result{ExitCode: 2, Stderr: "tar: data/journalnode/data: Cannot open"}
+		}
+		return docker.Result{Stdout: "TAR"}
+	}}
+	c := newCluster("s", topology.Guide(), f, slog.New(slog.DiscardHandler))
+	s := &snapshotter{c: c, tars: map[string][]byte{}}
+	require.NoError(t, s.capture(t.Context(), "zookeeper", topology.ZooKeeper))
+	assert.False(t, s.failed)
+	assert.Len(t, s.tars, 3, "one ZooKeeper part per host")
+	assert.Equal(t, []byte("TAR"), s.tars["hadoop001-zookeeper.tar"])
+	require.NoError(t, s.capture(t.Context(), "hdfs", topology.JournalNode, topology.NameNode),
+		"a part that cannot be captured does not fail the start")
+	assert.True(t, s.failed)
+	s.build()
+	assert.Nil(t, s.done, "nothing is built once a part is missing")
+	s.wait() // returns at once
+
+	var nothing *snapshotter // a fresh init saves nothing
+	require.NoError(t, nothing.capture(t.Context(), "hdfs", topology.NameNode))
+	nothing.build()
+	nothing.wait()
 }
