@@ -220,8 +220,9 @@ type Snapshot struct {
 	Created time.Time `json:"created"`
 	// SizeMiB is the snapshot layer's own size (the image's size less its base's).
 	SizeMiB float64 `json:"size_mib"`
-	// Stale is true when the image it was made on is gone (rebuilt):
-	// no start will use it again.
+	// Stale is true when the image it was made on is gone (rebuilt), or
+	// when it lost its tag to a newer save of the same key: no start will
+	// use it again.
 	Stale bool `json:"stale"`
 }
 
@@ -239,6 +240,12 @@ func listSnapshots(ctx context.Context, e *docker.Engine) ([]Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
+	return snapshotsOf(imgs), nil
+}
+
+// snapshotsOf picks the snapshots out of every image of the engine, newest
+// first, and says which are stale.
+func snapshotsOf(imgs []docker.Image) []Snapshot {
 	// Image ID → the image, for images that have a tag. IDs are compared
 	// without their "sha256:" (engines differ on it).
 	id := func(s string) string { return strings.TrimPrefix(s, "sha256:") }
@@ -256,18 +263,21 @@ func listSnapshots(ctx context.Context, e *docker.Engine) ([]Snapshot, error) {
 		}
 		s := Snapshot{Ref: im.ID, Key: key, Base: im.Labels[LabelSnapshotBase], Created: im.Created,
 			SizeMiB: float64(im.Size) / (1 << 20)}
-		if len(im.Tags) > 0 {
+		_, named := tagged[id(im.ID)]
+		if named {
 			s.Ref = im.Tags[0]
 		}
+		// Stale: its image is gone, or it lost its tag to a newer save of
+		// the same key (no start finds it by name any more).
 		base, ok := tagged[id(s.Base)]
-		s.Stale = !ok
+		s.Stale = !ok || !named
 		if ok {
 			s.SizeMiB = float64(im.Size-base.Size) / (1 << 20)
 		}
 		out = append(out, s)
 	}
 	slices.SortFunc(out, func(a, b Snapshot) int { return b.Created.Compare(a.Created) })
-	return out, nil
+	return out
 }
 
 // GCSnapshots removes snapshot images: the stale ones, or every one with

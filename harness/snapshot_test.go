@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -80,4 +81,38 @@ func TestSnapshotCaptureThatFailsGivesUpTheSnapshotNotTheStart(t *testing.T) {
 	require.NoError(t, nothing.capture(t.Context(), "hdfs", topology.NameNode))
 	nothing.build()
 	nothing.wait()
+}
+
+func TestSnapshotsOfSaysWhichAreStale(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 12, d, 0, 0, 0, 0, time.UTC) }
+	snap := func(id, tag, base string, created int) docker.Image {
+		im := docker.Image{ID: id, Labels: map[string]string{LabelSnapshot: "k-" + id, LabelSnapshotBase: base},
+			Created: day(created), Size: 700 << 20}
+		if tag != "" {
+			im.Tags = []string{tag}
+		} else {
+			im.Tags = []string{"<none>:<none>"}
+		}
+		return im
+	}
+	got := snapshotsOf([]docker.Image{
+		{ID: "sha256:base1", Tags: []string{"haharness/hadoop:3.5.0-a"}, Size: 699 << 20},
+		{ID: "sha256:other", Tags: []string{"debian:bookworm"}},
+		snap("sha256:s1", SnapshotRepo+":one", "sha256:base1", 1),
+		snap("sha256:s2", SnapshotRepo+":two", "base1", 3),         // the engine gave the base ID without its prefix
+		snap("sha256:s3", SnapshotRepo+":three", "sha256:gone", 2), // made on an image that was removed
+		snap("sha256:s4", "", "sha256:base1", 4),                   // lost its tag to a newer save of its key
+	})
+	require.Len(t, got, 4, "only images with a snapshot key are snapshots")
+	byRef := map[string]Snapshot{}
+	for _, s := range got {
+		byRef[s.Ref] = s
+	}
+	assert.Equal(t, []string{"sha256:s4", SnapshotRepo + ":two", SnapshotRepo + ":three", SnapshotRepo + ":one"},
+		[]string{got[0].Ref, got[1].Ref, got[2].Ref, got[3].Ref}, "newest first; an untagged one by its ID")
+	assert.False(t, byRef[SnapshotRepo+":one"].Stale)
+	assert.False(t, byRef[SnapshotRepo+":two"].Stale)
+	assert.True(t, byRef[SnapshotRepo+":three"].Stale, "its image is gone")
+	assert.True(t, byRef["sha256:s4"].Stale, "untagged: no start finds it")
+	assert.InDelta(t, 1.0, byRef[SnapshotRepo+":one"].SizeMiB, 0.01, "its own layer: the image less its base")
 }

@@ -223,9 +223,13 @@ func lsSnapshots(ctx context.Context, e *env) error {
 	for _, s := range snaps {
 		stale := "no"
 		if s.Stale {
-			stale = "yes (its image is gone: `haharness gc --snapshots` removes it)"
+			stale = "yes (no start uses it: `haharness gc --snapshots` removes it)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.1f MiB\t%s\n", s.Ref, s.Created.Format(time.DateTime), s.SizeMiB, stale)
+		ref := s.Ref
+		if id, ok := strings.CutPrefix(ref, "sha256:"); ok && len(id) > 12 {
+			ref = id[:12] // untagged: its short ID, as the engine's CLI shows it
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.1f MiB\t%s\n", ref, s.Created.Format(time.DateTime), s.SizeMiB, stale)
 	}
 	return tw.Flush()
 }
