@@ -195,13 +195,13 @@ func (c *Cluster) startYARN(ctx context.Context) error {
 	}
 	err := poll.Until(ctx, "resourcemanager on "+rms[0]+" active", 0, func(ctx context.Context) (bool, string, error) {
 		st, err := observe.ProbeResourceManager(ctx, c.Addr(rms[0], config.PortRMWeb))
-		if err == nil {
-			return st.State == observe.StateActive, "state " + st.State, nil
-		}
 		if aerr := c.checkAlive(ctx, topology.ResourceManager, rms[:1]); aerr != nil {
 			return false, "", poll.Permanent(aerr)
 		}
-		return false, "not answering", nil
+		if err != nil {
+			return false, "not answering", nil
+		}
+		return st.State == observe.StateActive, "state " + st.State, nil
 	})
 	if err != nil {
 		return err
@@ -263,13 +263,10 @@ func (c *Cluster) WaitZooKeeperQuorum(ctx context.Context) error {
 				followers++
 			}
 		}
-		if leaders == 1 && leaders+followers == len(zks) {
-			return true, strings.Join(state, " "), nil
-		}
 		if err := c.checkAlive(ctx, topology.ZooKeeper, zks); err != nil {
 			return false, strings.Join(state, " "), poll.Permanent(err)
 		}
-		return false, strings.Join(state, " "), nil
+		return leaders == 1 && leaders+followers == len(zks), strings.Join(state, " "), nil
 	})
 }
 
@@ -280,18 +277,16 @@ func (c *Cluster) startJournalNodes(ctx context.Context) error {
 	}
 	// Formatting needs every JournalNode, not a quorum: wait for all RPC ports.
 	return poll.Until(ctx, "all journalnodes listening", 0, func(ctx context.Context) (bool, string, error) {
-		var up, down []string
+		var up []string
 		for _, h := range jns {
 			if dialable(ctx, c.Addr(h, config.PortJournalRPC)) {
 				up = append(up, h)
-			} else {
-				down = append(down, h)
 			}
 		}
-		if err := c.checkAlive(ctx, topology.JournalNode, down); err != nil {
+		if err := c.checkAlive(ctx, topology.JournalNode, jns); err != nil {
 			return false, "", poll.Permanent(err)
 		}
-		return len(down) == 0, fmt.Sprintf("listening: %v of %v", up, jns), nil
+		return len(up) == len(jns), fmt.Sprintf("listening: %v of %v", up, jns), nil
 	})
 }
 
@@ -301,16 +296,14 @@ func (c *Cluster) startNameNode(ctx context.Context, h string) error {
 	}
 	// With automatic failover a NameNode starts as standby; its ZKFC makes one active.
 	return poll.Until(ctx, "namenode on "+h+" serving", 0, func(ctx context.Context) (bool, string, error) {
-		// A daemon that answers is alive: look for its JVM (an exec) only
-		// when it does not, so a wait polled during start costs little.
 		st, err := observe.NameNode(ctx, c.Addr(h, config.PortNameNodeHTTP))
-		if err == nil {
-			return st.State == "standby" || st.State == "active", "state " + st.State, nil
-		}
 		if aerr := c.checkAlive(ctx, topology.NameNode, []string{h}); aerr != nil {
 			return false, "", poll.Permanent(aerr)
 		}
-		return false, "not answering", nil
+		if err != nil {
+			return false, "not answering", nil
+		}
+		return st.State == "standby" || st.State == "active", "state " + st.State, nil
 	})
 }
 

@@ -348,50 +348,17 @@ func (c *Cluster) WaitNameNodeActive(ctx context.Context) error {
 	return err
 }
 
-// waitActiveNameNode waits for a single active NameNode other than not,
-// named by the ZooKeeper lock. It is on the start's critical path, polled
-// every 200 ms while the JVMs start on the same cores, so it asks only
-// what it needs: each NameNode's JMX state, and the lock (one ZooKeeper
-// session) only once a single NameNode says it is active.
+// waitActiveNameNode waits for a single active NameNode other than not.
 func (c *Cluster) waitActiveNameNode(ctx context.Context, not string) (string, error) {
-	nns := c.topo.On(topology.NameNode)
 	var active string
 	err := poll.Until(ctx, "single active namenode", 200*time.Millisecond, func(ctx context.Context) (bool, string, error) {
-		states := make([]string, len(nns))
-		var wg sync.WaitGroup
-		for i, h := range nns {
-			wg.Go(func() {
-				states[i] = "down"
-				if st, err := observe.ProbeNameNode(ctx, c.Addr(h, config.PortNameNodeHTTP)); err == nil {
-					states[i] = st.State
-				}
-			})
-		}
-		wg.Wait()
-		active = ""
-		actives := 0
-		var seen []string
-		for i, h := range nns {
-			id := c.topo.NameNodeID(h)
-			seen = append(seen, id+"="+states[i])
-			if states[i] == observe.StateActive {
-				active, actives = id, actives+1
-			}
-		}
-		state := strings.Join(seen, " ")
-		if actives != 1 || active == not {
-			return false, state, nil
-		}
-		conn, err := c.zkConn(ctx)
+		s, err := c.Status(ctx, StatusOptions{})
 		if err != nil {
-			return false, state + " lock=?", nil
+			return false, s.nnStates(), err
 		}
-		defer conn.Close()
-		info, err := observe.NameNodeLock(conn, c.topo.Nameservice)
-		if err != nil {
-			return false, state + " lock=none", nil
-		}
-		return info.NameNodeID == active, state + " lock=" + info.NameNodeID, nil
+		active = s.ActiveNameNode()
+		state := s.nnStates() + " lock=" + s.NameNodeLock
+		return active != "" && active != not && s.NameNodeLock == active, state, nil
 	})
 	return active, err
 }
