@@ -107,14 +107,7 @@ func TestTimedOutBinaryLeavesNothing(t *testing.T) {
 	require.Contains(t, string(out), "panic: test timed out", "ended by go test's timeout, not otherwise")
 	require.Contains(t, string(out), "cluster "+name+" HA ready", "the cluster was up when the timeout came")
 	require.Contains(t, string(out), "removed its clusters ["+name+"]")
-	eng, err := docker.Connect(ctx)
-	require.NoError(t, err)
-	cs, err := eng.Containers(ctx, docker.LabelCluster+"="+name)
-	require.NoError(t, err)
-	nets, err := eng.Networks(ctx, docker.LabelCluster+"="+name)
-	require.NoError(t, err)
-	require.Empty(t, cs, "containers left by a timed-out test binary")
-	require.Empty(t, nets, "networks left by a timed-out test binary")
+	requireNothingLeft(t, name, "a timed-out test binary")
 }
 
 // TestHelperWaitsForTheTimeout is TestTimedOutBinaryLeavesNothing's helper:
@@ -146,14 +139,7 @@ func TestPanickedTestLeavesNothing(t *testing.T) {
 	require.Contains(t, string(out), "panic: the helper panics holding "+name, "ended by the test's panic, not otherwise")
 	require.Contains(t, string(out), "shared cluster "+name+" reset in", "the cluster was up when the test panicked")
 	require.Contains(t, string(out), "TestHelperPanicsHoldingASharedCluster panicked: removed shared cluster "+name)
-	eng, err := docker.Connect(ctx)
-	require.NoError(t, err)
-	cs, err := eng.Containers(ctx, docker.LabelCluster+"="+name)
-	require.NoError(t, err)
-	nets, err := eng.Networks(ctx, docker.LabelCluster+"="+name)
-	require.NoError(t, err)
-	require.Empty(t, cs, "containers left by a test that panicked")
-	require.Empty(t, nets, "networks left by a test that panicked")
+	requireNothingLeft(t, name, "a test that panicked")
 }
 
 // TestHelperPanicsHoldingASharedCluster is TestPanickedTestLeavesNothing's
@@ -165,4 +151,19 @@ func TestHelperPanicsHoldingASharedCluster(t *testing.T) {
 	}
 	harnesstest.NewShared(harness.WithName(name)).Get(t)
 	panic("the helper panics holding " + name)
+}
+
+// requireNothingLeft fails t if any container or network of cluster name
+// is left on the engine, saying what left it.
+func requireNothingLeft(t *testing.T, name, by string) {
+	t.Helper()
+	ctx := t.Context()
+	eng, err := docker.Connect(ctx)
+	require.NoError(t, err)
+	cs, err := eng.Containers(ctx, docker.LabelCluster+"="+name)
+	require.NoError(t, err)
+	nets, err := eng.Networks(ctx, docker.LabelCluster+"="+name)
+	require.NoError(t, err)
+	require.Empty(t, cs, "containers left by "+by)
+	require.Empty(t, nets, "networks left by "+by)
 }
