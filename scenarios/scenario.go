@@ -28,6 +28,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/haharness/haharness/harness"
@@ -36,6 +37,7 @@ import (
 	"github.com/haharness/haharness/harness/topology"
 	"github.com/haharness/haharness/scenarios/invariant"
 	"github.com/haharness/haharness/scenarios/report"
+	"github.com/haharness/haharness/scenarios/spec"
 )
 
 // Scenario is one reusable failure story.
@@ -61,6 +63,15 @@ type Scenario struct {
 	// Steps injects faults, waits for what should happen, heals, and returns
 	// once the cluster is HA ready again. An error fails the scenario.
 	Steps func(ctx context.Context, e *Env) error
+	// File is the scenario file the scenario was made from (FromFile), nil
+	// for one written in Go.
+	File *spec.File
+	// Invariants, when set, are the only built-in checks judged
+	// (spec.Invariants names them); nil judges them all.
+	Invariants []string
+	// Judge adds the scenario's own checks, after the cluster is healed and
+	// every write read back; nil adds none.
+	Judge func(ctx context.Context, e *Env) []invariant.Result
 }
 
 // StartOptions are the options of a cluster sc can run on: Options, and
@@ -102,6 +113,22 @@ type Env struct {
 	Notes []string
 	// Heals are the cluster-wide heals (Recover) of the run.
 	Heals []harness.HealReport
+
+	// begun is when the steps began; injected records every Inject and
+	// Heal, for the executed schedule (Result.Schedule).
+	begun    time.Time
+	mu       sync.Mutex
+	injected []injection
+	// file is the state of a scenario file's run (FromFile).
+	file *fileRun
+}
+
+// injection is one fault the steps injected, for the executed schedule.
+type injection struct {
+	f        fault.Fault
+	in       *harness.Injection
+	healed   time.Time
+	failover topology.Role
 }
 
 // Failover is one measured change of active.
@@ -127,13 +154,24 @@ func (e *Env) Inject(ctx context.Context, f fault.Fault) (*harness.Injection, er
 		return nil, err
 	}
 	e.H.Add(invariant.Event{Time: in.Start, Kind: invariant.KindFaultStart, Fault: faultLabel(in)})
+	e.mu.Lock()
+	e.injected = append(e.injected, injection{f: f, in: in})
+	e.mu.Unlock()
 	return in, nil
 }
 
 // Heal heals in and records the fault's end in the History.
 func (e *Env) Heal(ctx context.Context, in *harness.Injection) error {
 	err := in.Heal(ctx)
-	e.H.Add(invariant.Event{Time: time.Now(), Kind: invariant.KindFaultEnd, Fault: faultLabel(in)})
+	now := time.Now()
+	e.H.Add(invariant.Event{Time: now, Kind: invariant.KindFaultEnd, Fault: faultLabel(in)})
+	e.mu.Lock()
+	for i := range e.injected {
+		if e.injected[i].in == in && e.injected[i].healed.IsZero() {
+			e.injected[i].healed = now
+		}
+	}
+	e.mu.Unlock()
 	return err
 }
 
@@ -158,7 +196,14 @@ func (e *Env) Failover(ctx context.Context, role topology.Role, from string, in 
 			break
 		}
 	}
+	e.mu.Lock()
 	e.Failovers = append(e.Failovers, Failover{Role: role, From: from, To: to, Duration: d, Fault: faultLabel(in)})
+	for i := range e.injected {
+		if e.injected[i].in == in {
+			e.injected[i].failover = role
+		}
+	}
+	e.mu.Unlock()
 	e.Log.Info("failover", "role", role, "from", from, "to", to, "took", d.Round(time.Millisecond))
 	return to, nil
 }
@@ -201,6 +246,9 @@ type Result struct {
 	FailedOps int                `json:"failedWrites"`
 	Took      time.Duration      `json:"took"`
 	Events    []harness.Event    `json:"clusterEvents"`
+	// Schedule is the schedule the steps executed, as a scenario file:
+	// `haharness scenario run -f` replays it.
+	Schedule *spec.File `json:"-"`
 }
 
 // Failed reports whether the run failed: a step error or a failed check.
@@ -247,13 +295,16 @@ func Run(ctx context.Context, c *harness.Cluster, sc Scenario, seed int64, log *
 		rec.Stop()
 		return nil, err
 	}
-	env := &Env{C: c, H: h, W: w, Rand: newRand(seed), Log: log, Dir: dir}
+	env := &Env{C: c, H: h, W: w, Rand: newRand(seed), Log: log, Dir: dir, begun: time.Now()}
 	res := &Result{Scenario: sc.Name, Seed: seed}
 	sctx, scancel := context.WithTimeout(ctx, StepsTimeout)
 	if err := w.WaitAcked(sctx, 3); err != nil {
 		res.Err = "workload before faults: " + err.Error()
-	} else if err := sc.Steps(sctx, env); err != nil {
-		res.Err = err.Error()
+	} else {
+		env.begun = time.Now()
+		if err := sc.Steps(sctx, env); err != nil {
+			res.Err = err.Error()
+		}
 	}
 	scancel()
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
@@ -280,6 +331,10 @@ func Run(ctx context.Context, c *harness.Cluster, sc Scenario, seed int64, log *
 	}
 	res.Acked, res.FailedOps, _ = w.Counts()
 	res.Checks = checks(*h, sc)
+	if sc.Judge != nil {
+		res.Checks = append(res.Checks, sc.Judge(hctx, env)...)
+	}
+	res.Schedule = env.executed(sc)
 	log.Info("scenario done", "took", res.Took.Round(time.Millisecond), "acked", res.Acked, "failed", res.FailedOps)
 	return res, nil
 }
@@ -289,11 +344,17 @@ func checks(h invariant.History, sc Scenario) []invariant.Result {
 	if sc.StaleActiveBound > 0 {
 		nn = invariant.StaleActiveWithin(h, invariant.RoleNameNode, sc.StaleActiveBound)
 	}
-	out := []invariant.Result{
-		nn,
-		invariant.SingleActive(h, invariant.RoleResourceManager),
-		invariant.NoSplitBrainWrites(h),
-		invariant.NoLostAcknowledgedWrites(h),
+	all := map[string]invariant.Result{
+		spec.SingleActiveNameNode:        nn,
+		spec.SingleActiveResourceManager: invariant.SingleActive(h, invariant.RoleResourceManager),
+		spec.NoSplitBrainWrites:          invariant.NoSplitBrainWrites(h),
+		spec.NoLostAcknowledgedWrites:    invariant.NoLostAcknowledgedWrites(h),
+	}
+	var out []invariant.Result
+	for _, name := range spec.Invariants() {
+		if sc.Invariants == nil || slices.Contains(sc.Invariants, name) {
+			out = append(out, all[name])
+		}
 	}
 	if sc.ExpectFailover {
 		out = append(out, invariant.FailoverWithin(h, invariant.RoleNameNode, FailoverBound()))
@@ -301,10 +362,22 @@ func checks(h invariant.History, sc Scenario) []invariant.Result {
 	return out
 }
 
-// Save writes history.json, result.json, report.html and timeline.txt to dir.
+// Save writes history.json, result.json, report.html and timeline.txt to
+// dir, and the executed schedule as scenario.yaml (replay it with
+// `haharness scenario run -f DIR/scenario.yaml`).
 func (r *Result) Save(dir string) error {
-	return SaveRun(dir, r.History, r, r.Timeline(), r.Checks)
+	if err := SaveRun(dir, r.History, r, r.Timeline(), r.Checks); err != nil {
+		return err
+	}
+	if r.Schedule == nil {
+		return nil
+	}
+	return spec.Save(filepath.Join(dir, ScheduleFile), r.Schedule, fmt.Sprintf(
+		"The schedule scenario %s executed (seed %d), as a scenario file.\nReplay: haharness scenario run -f %s", r.Scenario, r.Seed, ScheduleFile))
 }
+
+// ScheduleFile is the name Save gives the executed schedule.
+const ScheduleFile = "scenario.yaml"
 
 // SaveRun writes a run's files to dir: history.json (h), result.json
 // (result as JSON), timeline.txt and the self-contained report.html of h

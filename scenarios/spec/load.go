@@ -1,0 +1,451 @@
+package spec
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
+	"github.com/haharness/haharness/harness/fault"
+	"github.com/haharness/haharness/harness/topology"
+)
+
+// Schema is the JSON Schema of the format (draft 2020-12).
+//
+//go:embed schema.json
+var Schema []byte
+
+// Problem is one thing wrong with a file.
+type Problem struct {
+	Line int
+	// Field is where, e.g. schedule[2].hold.
+	Field string
+	Msg   string
+}
+
+// Error is what Parse returns for an invalid file: every problem found,
+// each with its line and field.
+type Error struct {
+	Path     string
+	Problems []Problem
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "scenario file %s is invalid (%d problem(s)):", e.Path, len(e.Problems))
+	for _, p := range e.Problems {
+		fmt.Fprintf(&b, "\n  %s:%d: %s: %s", e.Path, p.Line, p.Field, p.Msg)
+	}
+	return b.String()
+}
+
+// Load reads and validates a scenario file.
+func Load(path string) (*File, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read scenario file: %w", err)
+	}
+	return Parse(path, b)
+}
+
+var (
+	compileOnce sync.Once
+	compiled    *jsonschema.Schema
+	compileErr  error
+	printer     = message.NewPrinter(language.English)
+)
+
+func schema() (*jsonschema.Schema, error) {
+	compileOnce.Do(func() {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Schema))
+		if err != nil {
+			compileErr = err
+			return
+		}
+		c := jsonschema.NewCompiler()
+		if err := c.AddResource("scenario.schema.json", doc); err != nil {
+			compileErr = err
+			return
+		}
+		compiled, compileErr = c.Compile("scenario.schema.json")
+	})
+	return compiled, compileErr
+}
+
+// Parse validates data (read from path, which names it in errors) and
+// returns the File. Every problem is reported at once, each with its line
+// and field; a file with problems returns *Error.
+func Parse(path string, data []byte) (*File, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("scenario file %s: not YAML: %w", path, err)
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		return nil, &Error{Path: path, Problems: []Problem{{Line: 1, Field: "(file)", Msg: "empty: a scenario needs apiVersion, name and schedule"}}}
+	}
+	root := doc.Content[0]
+	var raw any
+	if err := root.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("scenario file %s: %w", path, err)
+	}
+	js, err := json.Marshal(normalize(raw))
+	if err != nil {
+		return nil, fmt.Errorf("scenario file %s: %w", path, err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(js))
+	if err != nil {
+		return nil, fmt.Errorf("scenario file %s: %w", path, err)
+	}
+	sch, err := schema()
+	if err != nil {
+		return nil, fmt.Errorf("scenario schema: %w", err)
+	}
+	if err := sch.Validate(inst); err != nil {
+		var ve *jsonschema.ValidationError
+		if !errors.As(err, &ve) {
+			return nil, fmt.Errorf("scenario file %s: %w", path, err)
+		}
+		return nil, &Error{Path: path, Problems: schemaProblems(root, ve)}
+	}
+	var f File
+	if err := root.Decode(&f); err != nil {
+		return nil, &Error{Path: path, Problems: []Problem{{Line: lineOf(err.Error()), Field: "(file)", Msg: err.Error()}}}
+	}
+	f.Path = path
+	if probs := f.check(root); len(probs) > 0 {
+		return nil, &Error{Path: path, Problems: probs}
+	}
+	return &f, nil
+}
+
+// normalize turns yaml.v3's decoded maps into JSON-marshalable ones.
+func normalize(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = normalize(e)
+		}
+		return x
+	case map[any]any:
+		m := map[string]any{}
+		for k, e := range x {
+			m[fmt.Sprint(k)] = normalize(e)
+		}
+		return m
+	case []any:
+		for i, e := range x {
+			x[i] = normalize(e)
+		}
+		return x
+	}
+	return v
+}
+
+var lineRE = regexp.MustCompile(`line (\d+)`)
+
+func lineOf(s string) int {
+	if m := lineRE.FindStringSubmatch(s); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return 1
+}
+
+// schemaProblems flattens a validation error into its leaves, each placed
+// at the line of the value it is about.
+func schemaProblems(root *yaml.Node, ve *jsonschema.ValidationError) []Problem {
+	var out []Problem
+	seen := map[string]bool{}
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) > 0 {
+			for _, c := range e.Causes {
+				walk(c)
+			}
+			return
+		}
+		p := Problem{Line: nodeAt(root, e.InstanceLocation).Line, Field: fieldName(e.InstanceLocation), Msg: e.ErrorKind.LocalizedString(printer)}
+		if k := p.Field + p.Msg; !seen[k] {
+			seen[k] = true
+			out = append(out, p)
+		}
+	}
+	walk(ve)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
+	return out
+}
+
+// nodeAt follows a JSON pointer's tokens through YAML nodes, as far as
+// they exist.
+func nodeAt(n *yaml.Node, path []string) *yaml.Node {
+	for _, tok := range path {
+		switch n.Kind {
+		case yaml.MappingNode:
+			next := (*yaml.Node)(nil)
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == tok {
+					next = n.Content[i+1]
+					break
+				}
+			}
+			if next == nil {
+				return n
+			}
+			n = next
+		case yaml.SequenceNode:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i >= len(n.Content) {
+				return n
+			}
+			n = n.Content[i]
+		default:
+			return n
+		}
+	}
+	return n
+}
+
+// fieldName renders a pointer as schedule[2].hold.
+func fieldName(path []string) string {
+	if len(path) == 0 {
+		return "(top level)"
+	}
+	var b strings.Builder
+	for _, tok := range path {
+		if _, err := strconv.Atoi(tok); err == nil {
+			b.WriteString("[" + tok + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(tok)
+	}
+	return b.String()
+}
+
+// Topology is the topology a file's cluster runs: the guide's, with
+// Cluster.ExtraHosts more hosts, each running a DataNode and a NodeManager.
+func (f *File) Topology() topology.Topology {
+	t := topology.Guide()
+	for i := range f.Cluster.ExtraHosts {
+		h := fmt.Sprintf("hadoop%03d", 4+i)
+		t.Hosts = append(t.Hosts, h)
+		t.Roles[topology.DataNode] = append(t.Roles[topology.DataNode], h)
+		t.Roles[topology.NodeManager] = append(t.Roles[topology.NodeManager], h)
+	}
+	return t
+}
+
+// check applies the rules the schema cannot say; root places them.
+func (f *File) check(root *yaml.Node) []Problem {
+	var probs []Problem
+	at := func(path []string, format string, args ...any) {
+		probs = append(probs, Problem{Line: nodeAt(root, path).Line, Field: fieldName(path), Msg: fmt.Sprintf(format, args...)})
+	}
+	t := f.Topology()
+	ids := map[string]Item{}
+	for i, it := range f.Schedule {
+		p := []string{"schedule", strconv.Itoa(i)}
+		if _, dup := ids[it.ID]; dup {
+			at(append(p, "id"), "id %q is used twice: give each schedule item its own id", it.ID)
+		}
+		ids[it.ID] = it
+	}
+	for i, it := range f.Schedule {
+		p := []string{"schedule", strconv.Itoa(i)}
+		for _, pr := range it.paramProblems() {
+			at(append(p, pr[0]), "%s", pr[1])
+		}
+		for field, sel := range it.selectors() {
+			if sel == "" {
+				continue
+			}
+			if _, err := fault.Parse(fault.Selector(sel), t); err != nil {
+				at(append(p, field), "%v", err)
+			}
+		}
+		if it.Probe != "" {
+			if !slices.Contains(probeTargets(t), it.Target) {
+				at(append(p, "target"), "probe target %q: use one of %v", it.Target, probeTargets(t))
+			}
+		}
+		if ref, ev, ok := strings.Cut(it.After, "."); ok {
+			dep, found := ids[ref]
+			switch {
+			case !found:
+				at(append(p, "after"), "after %q: no schedule item has id %q (ids: %v)", it.After, ref, sortedIDs(ids))
+			case ref == it.ID:
+				at(append(p, "after"), "after %q: an item cannot wait for itself", it.After)
+			case ev == "failover" && dep.Failover == "":
+				at(append(p, "after"), "after %q: item %q sets no failover role, so it has no failover event; add `failover: namenode` (or resourcemanager) to it", it.After, ref)
+			case ev != "injected" && !dep.IsFault():
+				at(append(p, "after"), "after %q: %q is a probe; a probe has only the event %s.injected", it.After, ref, ref)
+			}
+		}
+	}
+	if cyc := f.cycle(); cyc != "" {
+		at([]string{"schedule"}, "items wait for each other in a cycle: %s", cyc)
+	}
+	for i, w := range f.Expect.Writes {
+		p := []string{"expect", "writes", strconv.Itoa(i)}
+		if it, ok := ids[w.Fault]; !ok || !it.IsFault() {
+			at(append(p, "fault"), "no fault in the schedule has id %q (ids: %v)", w.Fault, sortedIDs(ids))
+		}
+		if w.Acknowledged == "none" && w.AtLeast > 0 {
+			at(append(p, "atLeast"), "atLeast goes with acknowledged: some")
+		}
+	}
+	if f.Expect.Job != "" && f.Workload.MapReduce == nil {
+		at([]string{"expect", "job"}, "expect.job needs a workload.mapreduce job")
+	}
+	for i, it := range f.Schedule {
+		if it.When == CondJobRunning && f.Workload.MapReduce == nil {
+			at([]string{"schedule", strconv.Itoa(i), "when"}, "when: job-running needs a workload.mapreduce job")
+		}
+	}
+	if id := f.Expect.ActiveAtEnd.NameNode; id != "" && t.NameNodeHost(id) == "" {
+		at([]string{"expect", "activeAtEnd", "namenode"}, "unknown NameNode %q: the cluster has nn1..nn%d", id, len(t.On(topology.NameNode)))
+	}
+	if id := f.Expect.ActiveAtEnd.ResourceManager; id != "" && t.ResourceManagerHost(id) == "" {
+		at([]string{"expect", "activeAtEnd", "resourcemanager"}, "unknown ResourceManager %q: the cluster has rm1..rm%d", id, len(t.On(topology.ResourceManager)))
+	}
+	for i, l := range f.Expect.Logs {
+		host, role, _ := strings.Cut(l.Daemon, "/")
+		if !t.Has(host, topology.Role(role)) {
+			at([]string{"expect", "logs", strconv.Itoa(i), "daemon"}, "%s: no %s runs on %s in this cluster (hosts %v)", l.Daemon, role, host, t.Hosts)
+		}
+	}
+	sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
+	return probs
+}
+
+// ProbeInitialActive is the probe target naming the NameNode that was
+// active when the schedule began.
+const ProbeInitialActive = "initial-active-namenode"
+
+func probeTargets(t topology.Topology) []string {
+	out := []string{ProbeInitialActive}
+	for _, h := range t.On(topology.NameNode) {
+		out = append(out, t.NameNodeID(h))
+	}
+	return out
+}
+
+func sortedIDs(ids map[string]Item) []string {
+	var out []string
+	for id := range ids {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// selectors returns the item's fault selectors by field.
+func (it Item) selectors() map[string]string {
+	m := map[string]string{"from": it.From, "to": it.To}
+	if it.IsFault() {
+		m["target"] = it.Target
+	}
+	return m
+}
+
+// paramProblems names parameters that do not go with the item's kind.
+func (it Item) paramProblems() [][2]string {
+	var out [][2]string
+	allowed := map[string][]string{
+		"signal": {KillDaemon},
+		"ports":  {Partition, Drop, Isolate},
+		"groups": {Partition},
+		"from":   {Drop}, "to": {Drop},
+		"delay": {Degrade}, "jitter": {Degrade}, "loss": {Degrade},
+	}
+	set := map[string]bool{
+		"signal": it.Signal != "", "ports": len(it.Ports) > 0, "groups": len(it.Groups) > 0,
+		"from": it.From != "", "to": it.To != "", "delay": it.Delay != 0, "jitter": it.Jitter != 0, "loss": it.Loss != 0,
+	}
+	for _, k := range slices.Sorted(maps.Keys(set)) {
+		if set[k] && !slices.Contains(allowed[k], it.Fault) {
+			out = append(out, [2]string{k, fmt.Sprintf("%s does not go with %s; it is for %v", k, orProbe(it), allowed[k])})
+		}
+	}
+	if (it.Fault == Partition || it.Fault == Drop) && it.Target != "" {
+		out = append(out, [2]string{"target", fmt.Sprintf("%s takes no target: name the hosts with %s", it.Fault, map[string]string{Partition: "groups", Drop: "from and to"}[it.Fault])})
+	}
+	if it.Fault == Degrade && it.Delay == 0 && it.Jitter == 0 && it.Loss == 0 {
+		out = append(out, [2]string{"fault", "degrade needs delay, jitter or loss"})
+	}
+	return out
+}
+
+func orProbe(it Item) string {
+	if it.Probe != "" {
+		return "probe " + it.Probe
+	}
+	return it.Fault
+}
+
+// cycle returns a description of a cycle of After references, or "".
+func (f *File) cycle() string {
+	dep := map[string]string{}
+	for _, it := range f.Schedule {
+		if ref, _, ok := strings.Cut(it.After, "."); ok {
+			dep[it.ID] = ref
+		}
+	}
+	for _, it := range f.Schedule {
+		seen := []string{it.ID}
+		for cur := dep[it.ID]; cur != ""; cur = dep[cur] {
+			if cur == it.ID {
+				return strings.Join(append(seen, cur), " -> ")
+			}
+			if slices.Contains(seen, cur) {
+				break
+			}
+			seen = append(seen, cur)
+		}
+	}
+	return ""
+}
+
+// Marshal writes f as YAML, with a header comment.
+func Marshal(f *File, header string) ([]byte, error) {
+	var b bytes.Buffer
+	for _, l := range strings.Split(strings.TrimSpace(header), "\n") {
+		if l != "" {
+			b.WriteString("# " + l + "\n")
+		}
+	}
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(f); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// Save writes f to path with Marshal.
+func Save(path string, f *File, header string) error {
+	b, err := Marshal(f, header)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
+}
