@@ -4,13 +4,17 @@ import (
 	"flag"
 	"os"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/haharness/haharness/harness"
 	"github.com/haharness/haharness/harness/config"
 	"github.com/haharness/haharness/harness/harnesstest"
 	"github.com/haharness/haharness/scenarios"
+	"github.com/haharness/haharness/scenarios/spec"
 )
 
 var (
@@ -33,15 +37,19 @@ func seed(t *testing.T) int64 {
 	return time.Now().UnixNano()
 }
 
-// TestScenarios runs every scenario of the catalogue, each on the package's
-// shared cluster for its fencing (reset before each: healed, nn1 and rm1
-// active, HDFS emptied; each run writes and judges only its own directory),
-// and fails with the timeline (and saves history.json, report.html
-// and the cluster artifacts) when a scenario's steps or invariants fail.
+// TestScenarios runs the scenarios of the catalogue written in Go
+// (random-chaos), and any one named with -scenario (a built-in scenario
+// file too: the files run through the CLI, `make scenarios`, which CI
+// runs), each on a shared cluster for its cluster settings (reset before
+// each: healed, nn1 and rm1 active, HDFS emptied; each run writes and
+// judges only its own directory), and fails with the timeline (and saves
+// history.json, report.html, scenario.yaml and the cluster artifacts) when
+// a scenario's steps or checks fail. The schedule each run executed must
+// be a valid scenario file.
 func TestScenarios(t *testing.T) {
 	long(t)
 	for _, sc := range scenarios.All() {
-		if *scenarioFlag != "" && sc.Name != *scenarioFlag {
+		if *scenarioFlag != "" && sc.Name != *scenarioFlag || *scenarioFlag == "" && sc.File != nil {
 			continue
 		}
 		t.Run(sc.Name, func(t *testing.T) {
@@ -62,6 +70,12 @@ func TestScenarios(t *testing.T) {
 				t.Logf("check: %s", ch)
 			}
 			t.Logf("writes: %d acknowledged, %d failed", res.Acked, res.FailedOps)
+			if res.Schedule != nil {
+				b, err := spec.Marshal(res.Schedule, "")
+				require.NoError(t, err)
+				_, err = spec.Parse("executed schedule", b)
+				require.NoError(t, err, "the executed schedule must replay:\n%s", b)
+			}
 			if ferr := res.Failed(); ferr != nil {
 				dir := harnesstest.ArtifactsDir(t)
 				if err := res.Save(dir); err != nil {
@@ -73,10 +87,13 @@ func TestScenarios(t *testing.T) {
 	}
 }
 
-// clusterFor is the cluster sc runs on: the shared one of its fencing, or
-// its own when it needs other options.
+// clusterFor is the cluster sc runs on: the shared one of its fencing, a
+// shared one for a scenario file's cluster settings, or its own when it
+// needs other options.
 func clusterFor(t *testing.T, sc scenarios.Scenario) *harness.Cluster {
 	switch {
+	case sc.File != nil && !sc.File.Cluster.IsZero():
+		return sharedFor(sc.File, sc.StartOptions()).Get(t)
 	case len(sc.Options) > 0:
 		return harnesstest.Start(t, sc.StartOptions()...)
 	case sc.Fencing == "":
@@ -85,4 +102,23 @@ func clusterFor(t *testing.T, sc scenarios.Scenario) *harness.Cluster {
 		return shellFenced.Get(t)
 	}
 	return harnesstest.Start(t, sc.StartOptions()...)
+}
+
+var (
+	byClusterMu sync.Mutex
+	byCluster   = map[string]*harnesstest.Shared{}
+)
+
+// sharedFor is the shared cluster of f's cluster settings (declared on
+// first use; harnesstest.Main removes it with the others).
+func sharedFor(f *spec.File, opts []harness.Option) *harnesstest.Shared {
+	b, _ := spec.Marshal(&spec.File{Cluster: f.Cluster}, "")
+	byClusterMu.Lock()
+	defer byClusterMu.Unlock()
+	if s, ok := byCluster[string(b)]; ok {
+		return s
+	}
+	s := harnesstest.NewShared(opts...)
+	byCluster[string(b)] = s
+	return s
 }

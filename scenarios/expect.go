@@ -33,7 +33,8 @@ func (r *fileRun) judge(ctx context.Context, e *Env) []invariant.Result {
 		out = append(out, NoFailover(h, historyRole(topology.Role(role)), r.initial[topology.Role(role)]))
 	}
 	for _, w := range x.Writes {
-		out = append(out, WritesDuring(h, w.Fault, r.labels[w.Fault], w.Acknowledged, w.AtLeast))
+		win := r.windows[w.Fault]
+		out = append(out, WritesDuring(h, w.Fault, win.from, win.to, w.Acknowledged, w.AtLeast))
 	}
 	if x.ActiveAtEnd.NameNode != "" || x.ActiveAtEnd.ResourceManager != "" {
 		out = append(out, r.activeAtEnd(ctx, e))
@@ -103,23 +104,12 @@ func NoFailover(h invariant.History, role, initial string) invariant.Result {
 	return r
 }
 
-// WritesDuring checks what writes did while the fault labelled label (item
-// id) was in: "none" — no write begun after the injection was acknowledged
-// before the heal; "some" — at least atLeast (default 1) were.
-func WritesDuring(h invariant.History, id, label, want string, atLeast int) invariant.Result {
+// WritesDuring checks what writes did while fault id was in effect, from
+// the moment its injection returned (from) to the moment its heal began
+// (to): "none" — no write begun in that window was acknowledged before it
+// ended; "some" — at least atLeast (default 1) were.
+func WritesDuring(h invariant.History, id string, start, end time.Time, want string, atLeast int) invariant.Result {
 	r := invariant.Result{Check: fmt.Sprintf("writes-during %s: %s acknowledged", id, want)}
-	var start, end time.Time
-	for _, ev := range h.Sorted() {
-		if ev.Fault != label || label == "" {
-			continue
-		}
-		if ev.Kind == invariant.KindFaultStart && start.IsZero() {
-			start = ev.Time
-		}
-		if ev.Kind == invariant.KindFaultEnd && end.IsZero() {
-			end = ev.Time
-		}
-	}
 	if start.IsZero() || end.IsZero() {
 		r.Verdict = invariant.Inconclusive
 		r.Details = []string{fmt.Sprintf("fault %s was not injected and healed in this run", id)}
@@ -268,10 +258,10 @@ func (r *fileRun) probeCheck(it spec.Item) invariant.Result {
 		res.Verdict, res.Details = invariant.Inconclusive, []string{"the probe did not run"}
 	case p.acked == (it.Expect == "acknowledged"):
 		res.Verdict = invariant.Pass
-		res.Details = []string{fmt.Sprintf("through %s: acknowledged=%v %s", p.daemon, p.acked, firstLine(p.err))}
+		res.Details = []string{fmt.Sprintf("through %s: acknowledged=%v %s", p.daemon, p.acked, p.err)}
 	default:
 		res.Verdict = invariant.Fail
-		res.Details = []string{fmt.Sprintf("through %s: acknowledged=%v, want %s %s", p.daemon, p.acked, it.Expect, firstLine(p.err))}
+		res.Details = []string{fmt.Sprintf("through %s: acknowledged=%v, want %s %s", p.daemon, p.acked, it.Expect, p.err)}
 	}
 	return res
 }

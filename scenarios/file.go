@@ -93,12 +93,17 @@ type fileRun struct {
 	initial map[topology.Role]string
 	// labels are the History labels of the faults, by item id.
 	labels map[string]string
+	// windows are the times each fault was in effect (Inject returned)
+	// and its heal began, by item id.
+	windows map[string]window
 	// failoverLabels are the labels of faults that must fail over, by role.
 	failoverLabels map[topology.Role][]string
 	probes         map[string]probeResult
 	job            jobResult
 	jobClient      string
 }
+
+type window struct{ from, to time.Time }
 
 type probeResult struct {
 	target, daemon string
@@ -121,7 +126,7 @@ type event struct {
 }
 
 func newFileRun(f *spec.File) *fileRun {
-	r := &fileRun{f: f, events: map[string]*event{}, initial: map[topology.Role]string{}, labels: map[string]string{},
+	r := &fileRun{f: f, events: map[string]*event{}, initial: map[topology.Role]string{}, labels: map[string]string{}, windows: map[string]window{},
 		failoverLabels: map[topology.Role][]string{}, probes: map[string]probeResult{}}
 	for _, it := range f.Schedule {
 		for _, ev := range []string{"injected", "healed", "failover"} {
@@ -171,7 +176,7 @@ func (r *fileRun) steps(ctx context.Context, e *Env) error {
 		wg   sync.WaitGroup
 		mu   sync.Mutex
 		errs []error
-		held []*harness.Injection
+		held = map[string]*harness.Injection{}
 	)
 	for _, it := range r.f.Schedule {
 		wg.Go(func() {
@@ -182,13 +187,15 @@ func (r *fileRun) steps(ctx context.Context, e *Env) error {
 				errs = append(errs, fmt.Errorf("schedule item %s: %w", it.ID, err))
 			}
 			if in != nil {
-				held = append(held, in)
+				held[it.ID] = in
 			}
 		})
 	}
 	wg.Wait()
 	// Faults held to the end are healed now.
-	for _, in := range held {
+	for _, id := range sortedKeys(held) {
+		in := held[id]
+		r.healing(id)
 		if err := e.Heal(ctx, in); err != nil {
 			errs = append(errs, fmt.Errorf("heal %s: %w", faultLabel(in), err))
 		}
@@ -238,6 +245,7 @@ func (r *fileRun) item(ctx context.Context, e *Env, it spec.Item, begun time.Tim
 	}
 	r.mu.Lock()
 	r.labels[it.ID] = faultLabel(in)
+	r.windows[it.ID] = window{from: time.Now()}
 	if role != "" {
 		r.failoverLabels[role] = append(r.failoverLabels[role], faultLabel(in))
 	}
@@ -265,12 +273,22 @@ func (r *fileRun) item(ctx context.Context, e *Env, it spec.Item, begun time.Tim
 			return in, err
 		}
 	}
+	r.healing(it.ID)
 	if err := e.Heal(ctx, in); err != nil {
 		r.fire(it.ID+".healed", err)
 		return in, errors.Join(append(errs, err)...)
 	}
 	r.fire(it.ID+".healed", nil)
 	return nil, errors.Join(errs...)
+}
+
+// healing records that item id's heal begins.
+func (r *fileRun) healing(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	w := r.windows[id]
+	w.to = time.Now()
+	r.windows[id] = w
 }
 
 // trigger waits until the item may start.
@@ -356,6 +374,19 @@ func (r *fileRun) condition(ctx context.Context, e *Env, cond string, failed0 in
 	return false, "", fmt.Errorf("unknown condition %q", cond)
 }
 
+// cause is the last part of an error chain ("create /long/path: x: y"
+// gives "x: y" past the path), on one line.
+func cause(err error) string {
+	s := firstLine(err.Error())
+	if i := strings.Index(s, ": "); i >= 0 && strings.HasPrefix(s, "create ") {
+		s = s[i+2:]
+	}
+	if j := strings.Index(s, ": "); j >= 0 && strings.HasPrefix(s, "/") {
+		s = s[j+2:]
+	}
+	return s
+}
+
 // probe writes one file through one NameNode alone and records it with
 // served-by, so NoSplitBrainWrites judges it too.
 func (r *fileRun) probe(ctx context.Context, e *Env, it spec.Item) {
@@ -377,11 +408,14 @@ func (r *fileRun) probe(ctx context.Context, e *Env, it spec.Item) {
 	}
 	e.H.Add(invariant.Event{Time: time.Now(), Kind: invariant.KindOp, Op: invariant.OpWrite, Key: key, Start: start,
 		Value: value, OK: err == nil, Err: errString(err), Note: "served-by=" + id})
-	res.acked, res.err = err == nil, errString(err)
+	if err != nil {
+		res.err = cause(err)
+	}
+	res.acked = err == nil
 	if err == nil {
 		e.Note("probe %s: write through %s alone was acknowledged", it.ID, id)
 	} else {
-		e.Note("probe %s: write through %s alone refused: %s", it.ID, id, firstLine(err.Error()))
+		e.Note("probe %s: write through %s alone refused: %s", it.ID, id, cause(err))
 	}
 	r.mu.Lock()
 	r.probes[it.ID] = res

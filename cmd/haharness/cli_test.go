@@ -179,6 +179,39 @@ func TestCLIUsage(t *testing.T) {
 		}
 		assertNothingCreated(t, "clitest-topo")
 	})
+	t.Run("invalid-scenario-file", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "bad.yaml")
+		if err := os.WriteFile(file, []byte("apiVersion: haharness/v1\nname: clitest-bad\nschedule:\n  - id: a\n    fault: kill-daemon\n    target: hadoop009\n    hold: 10\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, sub := range []string{"validate", "run", "shrink"} {
+			r := run(t, "scenario", sub, "-f", file)
+			for _, want := range []string{file + ":7: schedule[0].hold: got number, want string", "a Go duration string such as 500ms"} {
+				if r.code != 1 || !strings.Contains(r.stderr, want) {
+					t.Errorf("scenario %s: want %q and exit 1, got exit %d", sub, want, r.code)
+				}
+			}
+		}
+		if err := os.WriteFile(file, []byte("apiVersion: haharness/v1\nname: clitest-bad\nschedule:\n  - id: a\n    fault: kill-daemon\n    target: hadoop009\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := run(t, "scenario", "run", "-f", file)
+		if r.code != 1 || !strings.Contains(r.stderr, file+`:6: schedule[0].target: unknown target "hadoop009"`) {
+			t.Errorf("want the rule's problem with file and line, got exit %d", r.code)
+		}
+	})
+	t.Run("scenario-file-with-cluster-on-a-running-one", func(t *testing.T) {
+		r := run(t, "scenario", "run", "--name", "clitest-none", "-f", filepath.Join("..", "..", "scenarios", "files", "freeze-active-namenode-shell-fencing.yaml"))
+		if r.code != 1 || !strings.Contains(r.stderr, "asks for its own cluster") || !strings.Contains(r.stderr, "leave out --name") {
+			t.Errorf("want the refusal with the fix, got exit %d", r.code)
+		}
+	})
+	t.Run("validate-built-in-files", func(t *testing.T) {
+		r := run(t, "scenario", "validate", "-f", filepath.Join("..", "..", "scenarios", "files"), "-f", filepath.Join("..", "..", "scenarios", "examples"))
+		if r.code != 0 || strings.Count(r.stdout, ": valid") < 16 {
+			t.Errorf("want every built-in and example file valid, got exit %d", r.code)
+		}
+	})
 	t.Run("status-of-missing-cluster", func(t *testing.T) {
 		harnesstest.RequireDocker(t)
 		r := run(t, "status", "--name", "does-not-exist")

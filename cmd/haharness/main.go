@@ -79,7 +79,8 @@ func commands() []command {
 		{"reset", "[--name N] [--namenode nn1] [--resourcemanager rm1] [--keep PATH,...] [--timeout 5m]",
 			"heal, make the wanted NameNode and ResourceManager active, empty HDFS (what a shared test cluster gets before each test)", groupFault, cmdReset},
 
-		{"scenario", "list | run NAME [--name N] [--seed N] [--out DIR]", "list or run the failure scenarios", groupScenario, cmdScenario},
+		{"scenario", "list | run NAME [--name N] [--seed N] [--out DIR] | run -f FILE|DIR... [--name N] [--keep] | validate -f FILE|DIR... | shrink -f FILE [--budget 30m] [-o OUT]",
+			"list or run the failure scenarios; run, check or shrink scenario files", groupScenario, cmdScenario},
 		{"report", "HISTORY.json [-o OUT.html]", "render a saved scenario history as an HTML timeline", groupScenario, cmdReport},
 		{"soak", "[--name N] [--seed N] [--duration 5m] [--writers 3] [--out DIR]",
 			"run seeded faults with writers on a running cluster, heal after each, read every acknowledged write back", groupScenario, cmdSoak},

@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -41,9 +42,16 @@ func cmdScenario(ctx context.Context, e *env, args []string) error {
 		}
 		return tw.Flush()
 	case "run":
+		if slices.ContainsFunc(args[1:], isFileFlag) {
+			return scenarioRunFiles(ctx, e, args[1:])
+		}
 		return scenarioRun(ctx, e, args[1:])
+	case "validate":
+		return scenarioValidate(e, args[1:])
+	case "shrink":
+		return scenarioShrink(ctx, e, args[1:])
 	}
-	return usagef(fs, "unknown subcommand %q: use list or run", args[0])
+	return usagef(fs, "unknown subcommand %q: use list, run, validate or shrink", args[0])
 }
 
 func scenarioRun(ctx context.Context, e *env, args []string) error {
@@ -51,7 +59,9 @@ func scenarioRun(ctx context.Context, e *env, args []string) error {
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: haharness scenario run NAME [--name N] [--seed N] [--out DIR] [--timeout DUR]\n"+
-			"  run a scenario of `haharness scenario list` on a running cluster\nflags:")
+			"  run a scenario of `haharness scenario list` on a running cluster\n"+
+			"   or: haharness scenario run -f FILE|DIR [-f ...] [--name N] [--keep] [--seed N] [--out DIR] [--timeout DUR]\n"+
+			"  run scenario files (see `haharness scenario run -f --help`)\nflags:")
 		fs.PrintDefaults()
 	}
 	name := nameFlag(fs)

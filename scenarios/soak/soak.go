@@ -32,6 +32,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -44,6 +45,7 @@ import (
 	"github.com/haharness/haharness/internal/poll"
 	"github.com/haharness/haharness/scenarios"
 	"github.com/haharness/haharness/scenarios/invariant"
+	"github.com/haharness/haharness/scenarios/spec"
 )
 
 // Options tune Run. Zero values take the defaults.
@@ -107,7 +109,9 @@ type StepRecord struct {
 	Kinds []string `json:"kinds"`
 	// Faults are the injected faults as the History labels them (with what
 	// their selectors resolved to).
-	Faults    []string      `json:"faults"`
+	Faults []string `json:"faults"`
+	// At is when the step's faults were injected, since the nemesis began.
+	At        time.Duration `json:"at"`
 	Hold      time.Duration `json:"hold"`
 	InjectErr []string      `json:"injectErrors,omitempty"`
 	Heal      HealRecord    `json:"heal"`
@@ -115,6 +119,11 @@ type StepRecord struct {
 	// acknowledged again; ResumeErr is set when they did not.
 	Resumed   time.Duration `json:"resumed"`
 	ResumeErr string        `json:"resumeError,omitempty"`
+
+	// items are the injected faults as scenario file items (Schedule),
+	// injected when they went in.
+	items    []spec.Item
+	injected time.Time
 }
 
 // HealRecord is one harness.Cluster.Heal of the run.
@@ -140,6 +149,11 @@ type Result struct {
 	Err         string             `json:"error,omitempty"`
 	Took        time.Duration      `json:"took"`
 	History     invariant.History  `json:"-"`
+	// Schedule is what the nemesis injected, as a scenario file: each
+	// fault at the time it went in, held as long as it was, asking for the
+	// failover its step expected. `haharness scenario run -f` replays it
+	// (saved as scenario.yaml); `haharness scenario shrink -f` shrinks it.
+	Schedule *spec.File `json:"-"`
 }
 
 // Replay is the command that runs the same schedule again.
@@ -205,9 +219,14 @@ func Run(ctx context.Context, c *harness.Cluster, o Options) (*Result, error) {
 	}
 	nem := NewNemesis(o.Seed)
 	deadline := start.Add(o.Duration)
+	begun := time.Now()
 	for i := 0; res.Err == "" && time.Now().Before(deadline) && ctx.Err() == nil; i++ {
 		step, kinds := nem.Next()
 		sr := runStep(ctx, c, h, w, i, step, kinds, o, log)
+		sr.At = sr.injected.Sub(begun).Round(100 * time.Millisecond)
+		for j := range sr.items {
+			sr.items[j].At = spec.Ptr(sr.At)
+		}
 		for _, k := range kinds {
 			res.FaultCounts[k]++
 		}
@@ -239,6 +258,7 @@ func Run(ctx context.Context, c *harness.Cluster, o Options) (*Result, error) {
 	res.History = *h
 	res.Acked, res.FailedOps, _ = w.Counts()
 	res.Checks = Checks(*h, res.Steps)
+	res.Schedule = schedule(res)
 	res.Took = time.Since(start)
 	log.Info("soak done", "took", res.Took.Round(time.Millisecond), "steps", len(res.Steps), "acked", res.Acked, "failed", res.FailedOps)
 	return res, nil
@@ -252,6 +272,7 @@ func runStep(ctx context.Context, c *harness.Cluster, h *invariant.History, w *w
 	log.Info("nemesis step", "step", i, "faults", step.String())
 	before, _ := c.Status(ctx, harness.StatusOptions{})
 	injected := time.Now()
+	sr.injected = injected
 	for _, f := range step.Faults {
 		in, err := c.Inject(ctx, f)
 		if err != nil {
@@ -264,6 +285,14 @@ func runStep(ctx context.Context, c *harness.Cluster, h *invariant.History, w *w
 		label := fmt.Sprintf("step %d: %s => %s", i, in.Fault, strings.Join(in.Targets, " "))
 		h.Add(invariant.Event{Time: in.Start, Kind: invariant.KindFaultStart, Fault: label})
 		sr.Faults = append(sr.Faults, label)
+		if it, err := spec.ItemOf(fmt.Sprintf("s%d-%s", i, strings.ToLower(string(rune('a'+len(sr.items))))), f); err == nil {
+			if len(sr.items) == 0 && step.FailoverNameNode {
+				it.Failover = string(topology.NameNode)
+			} else if len(sr.items) == 0 && step.FailoverResourceManager {
+				it.Failover = string(topology.ResourceManager)
+			}
+			sr.items = append(sr.items, it)
+		}
 	}
 	// Hold, and past the failover the step expects so the check sees it.
 	holdCtx, cancel := context.WithTimeout(ctx, scenarios.FailoverBound()+5*time.Second)
@@ -280,6 +309,9 @@ func runStep(ctx context.Context, c *harness.Cluster, h *invariant.History, w *w
 		_ = poll.Sleep(ctx, rest)
 	}
 	healStart := time.Now()
+	for j := range sr.items {
+		sr.items[j].Hold = spec.Duration(max(healStart.Sub(injected).Round(100*time.Millisecond), 100*time.Millisecond))
+	}
 	for _, l := range sr.Faults {
 		h.Add(invariant.Event{Time: healStart, Kind: invariant.KindFaultEnd, Fault: l})
 	}
@@ -322,9 +354,9 @@ func Checks(h invariant.History, steps []StepRecord) []invariant.Result {
 			rm[s.Faults[0]] = true
 		}
 	}
-	nnr := invariant.FailoverWithin(only(h, nn), invariant.RoleNameNode, scenarios.FailoverBound())
+	nnr := invariant.FailoverWithin(scenarios.OnlyFaults(h, slices.Collect(maps.Keys(nn))), invariant.RoleNameNode, scenarios.FailoverBound())
 	nnr.Check += " (steps that must fail over)"
-	rmr := invariant.FailoverWithin(only(h, rm), invariant.RoleResourceManager, scenarios.FailoverBound())
+	rmr := invariant.FailoverWithin(scenarios.OnlyFaults(h, slices.Collect(maps.Keys(rm))), invariant.RoleResourceManager, scenarios.FailoverBound())
 	rmr.Check += " (steps that must fail over)"
 	return append(out, nnr, rmr)
 }
@@ -346,18 +378,6 @@ func entryOf(kind string) entry {
 		}
 	}
 	return entry{}
-}
-
-// only returns h with only the fault events whose label is in keep.
-func only(h invariant.History, keep map[string]bool) invariant.History {
-	out := invariant.History{Seed: h.Seed, Scenario: h.Scenario}
-	for _, e := range h.Sorted() {
-		if (e.Kind == invariant.KindFaultStart || e.Kind == invariant.KindFaultEnd) && !keep[e.Fault] {
-			continue
-		}
-		out.Events = append(out.Events, e)
-	}
-	return out
 }
 
 func healsConverge(steps []StepRecord) invariant.Result {
@@ -454,11 +474,35 @@ func (r *Result) Timeline() string {
 	return b.String()
 }
 
+// schedule is the run's faults as a scenario file (Result.Schedule).
+func schedule(r *Result) *spec.File {
+	f := &spec.File{
+		APIVersion: spec.APIVersion,
+		Name:       fmt.Sprintf("soak-%d-replay", max(r.Seed, -r.Seed)),
+		Description: fmt.Sprintf("The faults soak seed %d injected (duration %v), each at the time it went in and held as long as it was. "+
+			"The soak healed the whole cluster after each step; a replay heals each fault after its hold and the cluster once at the end. "+
+			"The soak judged single-active outside a fencing window of %v after unfenceable faults; so does this file (staleActiveWithin).",
+			r.Seed, r.Duration, FencingWindow),
+		Expect: spec.Expect{StaleActiveWithin: spec.Duration(FencingWindow + 30*time.Second)},
+	}
+	for _, s := range r.Steps {
+		f.Schedule = append(f.Schedule, s.items...)
+	}
+	return f
+}
+
 // Save writes history.json, result.json, report.html and timeline.txt to
-// dir, and replay.txt when the run failed.
+// dir, the schedule as scenario.yaml, and replay.txt when the run failed.
 func (r *Result) Save(dir string) error {
 	if err := scenarios.SaveRun(dir, r.History, r, r.Timeline(), r.Checks); err != nil {
 		return err
+	}
+	if r.Schedule != nil {
+		if err := spec.Save(filepath.Join(dir, scenarios.ScheduleFile), r.Schedule, fmt.Sprintf(
+			"The schedule soak seed %d executed. Replay: haharness scenario run -f %s (or the same seed: %s)",
+			r.Seed, scenarios.ScheduleFile, r.Replay())); err != nil {
+			return err
+		}
 	}
 	if r.Failed() != nil {
 		return os.WriteFile(filepath.Join(dir, "replay.txt"), []byte(r.Replay()+"\n"), 0o644)

@@ -1,6 +1,7 @@
 package soak
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/haharness/haharness/scenarios/invariant"
+	"github.com/haharness/haharness/scenarios/spec"
 )
 
 func draw(seed int64, n int) ([]Step, [][]string) {
@@ -128,19 +130,35 @@ func TestChecksJudgeHealsAndResumption(t *testing.T) {
 	assert.Contains(t, res.Failed().Error(), "replay: haharness soak --seed 9 --duration 5m0s")
 }
 
-func TestOnlyKeepsTheNamedFaults(t *testing.T) {
-	t0 := time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)
-	h := invariant.History{Events: []invariant.Event{
-		{Time: t0, Kind: invariant.KindFaultStart, Fault: "a"},
-		{Time: t0, Kind: invariant.KindFaultStart, Fault: "b"},
-		{Time: t0, Kind: invariant.KindState, Daemon: "nn1", Role: invariant.RoleNameNode, State: "active"},
-		{Time: t0.Add(time.Second), Kind: invariant.KindFaultEnd, Fault: "a"},
-	}}
-	got := only(h, map[string]bool{"a": true})
-	require.Len(t, got.Events, 3)
-	for _, e := range got.Events {
-		assert.NotEqual(t, "b", e.Fault)
+// The run's schedule is saved as a scenario file that loads: the replay
+// `haharness scenario run -f` takes and `haharness scenario shrink -f`
+// shrinks.
+func TestScheduleIsAValidScenarioFile(t *testing.T) {
+	n := NewNemesis(5)
+	var steps []StepRecord
+	for i := range 20 {
+		step, _ := n.Next()
+		sr := StepRecord{Index: i}
+		for j, f := range step.Faults {
+			it, err := spec.ItemOf(fmt.Sprintf("s%d-%d", i, j), f)
+			require.NoError(t, err, "%s", f)
+			it.At, it.Hold = spec.Ptr(time.Duration(i)*20*time.Second), spec.Duration(step.Hold)
+			if j == 0 && step.FailoverNameNode {
+				it.Failover = "namenode"
+			}
+			sr.items = append(sr.items, it)
+		}
+		steps = append(steps, sr)
 	}
+	res := &Result{Seed: 5, Duration: time.Minute, Steps: steps}
+	res.Schedule = schedule(res)
+	dir := t.TempDir()
+	require.NoError(t, res.Save(dir))
+	f, err := spec.Load(filepath.Join(dir, "scenario.yaml"))
+	require.NoError(t, err)
+	assert.Equal(t, "soak-5-replay", f.Name)
+	assert.GreaterOrEqual(t, len(f.Schedule), 20)
+	assert.Equal(t, 19*20*time.Second, f.Schedule[len(f.Schedule)-1].At.D(), "the last step's time is kept")
 }
 
 func TestSaveWritesReplayOnlyOnFailure(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
@@ -178,7 +179,7 @@ func schemaProblems(root *yaml.Node, ve *jsonschema.ValidationError) []Problem {
 			}
 			return
 		}
-		p := Problem{Line: nodeAt(root, e.InstanceLocation).Line, Field: fieldName(e.InstanceLocation), Msg: e.ErrorKind.LocalizedString(printer)}
+		p := Problem{Line: nodeAt(root, e.InstanceLocation).Line, Field: fieldName(e.InstanceLocation), Msg: friendly(e)}
 		if k := p.Field + p.Msg; !seen[k] {
 			seen[k] = true
 			out = append(out, p)
@@ -187,6 +188,38 @@ func schemaProblems(root *yaml.Node, ve *jsonschema.ValidationError) []Problem {
 	walk(ve)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
 	return out
+}
+
+// hints replace or extend the schema library's message for the schema
+// locations (suffixes of the error's SchemaURL) whose message alone does
+// not say what to write.
+var hints = []struct {
+	suffix, msg string
+	replace     bool
+}{
+	{"/$defs/duration", "a Go duration string such as 500ms, 10s or 1m30s", false},
+	{"/$defs/item/allOf/0/not", "give at most one of at, after and when: an item starts at a time, after an event, or when a condition holds", true},
+	{"/$defs/item/oneOf", "an item is either a fault (fault: kill-daemon, ...) or a probe (probe: write-through): give exactly one of fault and probe", true},
+	{"/$defs/item/allOf/1/then/not", "a probe takes no hold and no failover", true},
+	{"/properties/cluster/not", "give hadoop (a release to build) or image (a prebuilt image), not both", true},
+	{"/$defs/id", "ids are kebab-case: lower-case letters, digits and '-'", false},
+}
+
+func friendly(e *jsonschema.ValidationError) string {
+	msg := e.ErrorKind.LocalizedString(printer)
+	loc := e.SchemaURL + "/" + strings.Join(e.ErrorKind.KeywordPath(), "/")
+	if _, not := e.ErrorKind.(*kind.Not); not {
+		loc = e.SchemaURL + "/not" // the library names the schema holding it
+	}
+	for _, h := range hints {
+		if strings.HasSuffix(loc, h.suffix) || strings.Contains(loc, h.suffix+"/") {
+			if h.replace {
+				return h.msg
+			}
+			return msg + " (" + h.msg + ")"
+		}
+	}
+	return msg
 }
 
 // nodeAt follows a JSON pointer's tokens through YAML nodes, as far as
