@@ -2,7 +2,7 @@
 GO ?= go
 E2E_TIMEOUT ?= 90m
 
-.PHONY: all build test unit e2e lint images env clean-clusters demo test-podman soak bench
+.PHONY: all build test unit e2e lint images env clean-clusters demo test-podman soak bench scenarios
 
 all: build
 
@@ -53,8 +53,19 @@ RUNS ?= 3
 bench: env build
 	./bin/haharness bench --runs $(RUNS) --json bench.json
 
+# The scenario files through the CLI, as a user runs them: `haharness
+# scenario run -f` on every file of SCENARIO_FILES (the built-in catalogue
+# and the scenarios named after JIRA bugs), a cluster started for each
+# distinct `cluster:` section and removed after, unable to reach container
+# addresses like the rest of e2e. Each run's report, timeline and
+# scenario.yaml land in e2e/artifacts/scenarios/NAME-SEED.
+SCENARIO_FILES ?= scenarios/files
+scenarios: env build
+	HAHARNESS_REQUIRE_DOCKER=1 TESTCONTAINERS_RYUK_DISABLED=true \
+	  $(BLOCKED) ./bin/haharness scenario run -f $(SCENARIO_FILES) --out e2e/artifacts/scenarios $(if $(SEED),--seed $(SEED),)
+
 # Everything: the README's test command.
-test: env lint unit e2e test-podman
+test: env lint unit e2e scenarios test-podman
 
 # Build the images ahead of time (they are also built on demand).
 images: env build

@@ -53,6 +53,9 @@ func (r *fileRun) judge(ctx context.Context, e *Env) []invariant.Result {
 			out = append(out, r.probeCheck(it))
 		}
 	}
+	if r.zk != nil {
+		out = append(out, r.zk.Verify(ctx))
+	}
 	return out
 }
 

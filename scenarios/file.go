@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -45,6 +46,9 @@ func FromFile(f *spec.File) Scenario {
 	}
 	for _, r := range f.References {
 		sc.Description += " [" + r.ID + "]"
+	}
+	if w := f.Workload.Writes; w != nil {
+		sc.WriteInterval = w.Interval.D()
 	}
 	if d := f.Expect.StaleActiveWithin.D(); d > 0 {
 		sc.StaleActiveBound = d
@@ -99,6 +103,7 @@ type fileRun struct {
 	// failoverLabels are the labels of faults that must fail over, by role.
 	failoverLabels map[topology.Role][]string
 	probes         map[string]probeResult
+	zk             *zkClients
 	job            jobResult
 	jobClient      string
 }
@@ -169,6 +174,18 @@ func (r *fileRun) steps(ctx context.Context, e *Env) error {
 		if err := r.submitJob(ctx, e, mr); err != nil {
 			return err
 		}
+	}
+	if z := r.f.Workload.ZooKeeper; z != nil {
+		interval := z.Interval.D()
+		if interval <= 0 {
+			interval = DefaultWriteInterval
+		}
+		zc, err := startZKClients(ctx, e.C, path.Base(e.Dir), z.Clients, interval)
+		if err != nil {
+			return err
+		}
+		r.zk = zc
+		defer zc.Stop()
 	}
 	_, failed0, _ := e.W.Counts()
 	begun := time.Now()

@@ -69,6 +69,9 @@ type Scenario struct {
 	// Invariants, when set, are the only built-in checks judged
 	// (spec.Invariants names them); nil judges them all.
 	Invariants []string
+	// WriteInterval is the pause between the workload's writes; 0 for
+	// DefaultWriteInterval.
+	WriteInterval time.Duration
 	// Judge adds the scenario's own checks, after the cluster is healed and
 	// every write read back; nil adds none.
 	Judge func(ctx context.Context, e *Env) []invariant.Result
@@ -92,6 +95,9 @@ func FailoverBound() time.Duration {
 	ms := config.Timing.ZKSessionTimeoutMS + config.Timing.HealthRPCTimeoutMS + 3000 + 5000 + 15000
 	return time.Duration(ms) * time.Millisecond
 }
+
+// DefaultWriteInterval is the pause between the workload's writes.
+const DefaultWriteInterval = 200 * time.Millisecond
 
 // StepsTimeout bounds a scenario's steps; healing and reading back come after.
 const StepsTimeout = 8 * time.Minute
@@ -290,7 +296,11 @@ func Run(ctx context.Context, c *harness.Cluster, sc Scenario, seed int64, log *
 	// (harnesstest.Shared, a kept CLI cluster) the audit logs hold earlier
 	// runs' writes too, and only this run's may enter its History.
 	dir := fmt.Sprintf("/haharness/%s-%d-%s", sc.Name, seed, start.UTC().Format("20060102T150405.000"))
-	w, err := StartWorkload(ctx, c, h, dir, 200*time.Millisecond, seed)
+	interval := sc.WriteInterval
+	if interval <= 0 {
+		interval = DefaultWriteInterval
+	}
+	w, err := StartWorkload(ctx, c, h, dir, interval, seed)
 	if err != nil {
 		rec.Stop()
 		return nil, err

@@ -45,6 +45,8 @@ func TestLayering(t *testing.T) {
 		"harness/observe":     {"harness", "harness/docker", "images", "testing"},
 		"harness/docker":      {"harness", "harness/topology", "images", "testing"},
 		"scenarios/invariant": {"harness", "harness/docker", "testing"},
+		// The scenario file format is pure: no cluster, no engine, no runner.
+		"scenarios/spec": {"harness", "harness/docker", "images", "scenarios", "scenarios/invariant", "testing"},
 		"internal/poll":       {"harness", "testing"},
 		"harness":             {"scenarios", "testing", "cmd/haharness"},
 		"images":              {"harness", "testing"},

@@ -26,6 +26,8 @@ cluster:
     hdfs-site.xml:
       dfs.ha.tail-edits.period: 1s
 workload:
+  writes: {interval: 100ms}
+  zookeeper: {clients: 2}
   mapreduce:
     job: pi
 schedule:
@@ -71,6 +73,8 @@ func TestParseValid(t *testing.T) {
 	assert.Equal(t, 10*time.Second, f.Schedule[0].Hold.D())
 	assert.Equal(t, "kill.failover", f.Schedule[1].After)
 	assert.Equal(t, 15*time.Second, f.Expect.StaleActiveWithin.D())
+	assert.Equal(t, 100*time.Millisecond, f.Workload.Writes.Interval.D())
+	assert.Equal(t, 2, f.Workload.ZooKeeper.Clients)
 	assert.Equal(t, []string{"hadoop001", "hadoop002", "hadoop003", "hadoop004"}, f.Topology().Hosts)
 	ft, err := f.Schedule[0].FaultOf()
 	require.NoError(t, err)
