@@ -47,9 +47,9 @@ func TestLayering(t *testing.T) {
 		"scenarios/invariant": {"harness", "harness/docker", "testing"},
 		// The scenario file format is pure: no cluster, no engine, no runner.
 		"scenarios/spec": {"harness", "harness/docker", "images", "scenarios", "scenarios/invariant", "testing"},
-		"internal/poll":       {"harness", "testing"},
-		"harness":             {"scenarios", "testing", "cmd/haharness"},
-		"images":              {"harness", "testing"},
+		"internal/poll":  {"harness", "testing"},
+		"harness":        {"scenarios", "testing", "cmd/haharness"},
+		"images":         {"harness", "testing"},
 	}
 	for pkg, bad := range forbidden {
 		out, err := exec.Command("go", "list", "-json", "-deps=false", mod+pkg).Output()
