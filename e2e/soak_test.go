@@ -2,15 +2,19 @@ package e2e
 
 import (
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/haharness/haharness/harness/harnesstest"
+	"github.com/haharness/haharness/scenarios"
 	"github.com/haharness/haharness/scenarios/soak"
+	"github.com/haharness/haharness/scenarios/spec"
 )
 
 // TestSoak runs the soak (package soak), on a cluster fenced with
@@ -57,6 +61,16 @@ func TestSoak(t *testing.T) {
 			dir := harnesstest.ArtifactsDir(t)
 			require.NoError(t, res.Save(dir))
 			t.Logf("seed %d: %d steps, %d acknowledged operations, saved in %s\n%s", seed, len(res.Steps), res.Acked, dir, res.Timeline())
+			// The schedule it executed is a scenario file that loads, with
+			// every injected fault: what a failing seed is replayed and
+			// shrunk from.
+			f, err := spec.Load(filepath.Join(dir, scenarios.ScheduleFile))
+			require.NoError(t, err)
+			injected := 0
+			for _, s := range res.Steps {
+				injected += len(s.Faults)
+			}
+			assert.Len(t, f.Schedule, injected)
 			require.NoError(t, res.Failed())
 		})
 	}
