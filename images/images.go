@@ -71,15 +71,18 @@ type Release struct {
 	// ZooKeeper servers run it.
 	ZooKeeper string
 	// Examples is the hadoop-mapreduce-examples version installed. Maven
-	// Central serves no examples jar for some releases (3.5.0); the newest
-	// served one is used, which runs on the same MapReduce API.
+	// Central serves no examples jar for some releases (3.5.0, 3.4.3); the
+	// newest served one is used, which runs on the same MapReduce API.
 	Examples string
 }
 
-// Releases lists the Hadoop versions haharness knows, newest first.
+// Releases lists the Hadoop versions haharness knows, newest first. ZooKeeper
+// is the version the release's hadoop-project pom names. The newest 3.4.x is
+// the one e2e/version_test.go runs.
 func Releases() []Release {
 	return []Release{
 		{Hadoop: "3.5.0", ZooKeeper: "3.8.6", Examples: "3.4.2"},
+		{Hadoop: "3.4.3", ZooKeeper: "3.8.4", Examples: "3.4.2"},
 		{Hadoop: "3.4.2", ZooKeeper: "3.8.4", Examples: "3.4.2"},
 	}
 }

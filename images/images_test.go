@@ -127,6 +127,24 @@ func TestRenderPom(t *testing.T) {
 	require.Equal(t, "3.4.2", got["hadoop-mapreduce-examples:"])
 	require.Equal(t, "${hadoop.version}", got["hadoop-hdfs:tests"], "the tests jar carries webapps/")
 	require.Equal(t, "${hadoop.version}", got["hadoop-common:"])
+
+	// ZooKeeper comes without its logback, as in Hadoop's own build: logback
+	// 1.2 (ZooKeeper 3.8.4, Hadoop 3.4.x) would bind SLF4J ahead of reload4j.
+	type exclusion struct {
+		Group    string `xml:"groupId"`
+		Artifact string `xml:"artifactId"`
+	}
+	type dep struct {
+		Artifact   string      `xml:"artifactId"`
+		Exclusions []exclusion `xml:"exclusions>exclusion"`
+	}
+	var zk struct {
+		Deps []dep `xml:"dependencies>dependency"`
+	}
+	require.NoError(t, xml.Unmarshal([]byte(pom), &zk))
+	i := slices.IndexFunc(zk.Deps, func(d dep) bool { return d.Artifact == "zookeeper" })
+	require.GreaterOrEqual(t, i, 0)
+	require.Equal(t, []exclusion{{Group: "ch.qos.logback", Artifact: "*"}}, zk.Deps[i].Exclusions)
 }
 
 func TestMavenCmd(t *testing.T) {
