@@ -121,7 +121,7 @@ func clusterKey(f *spec.File) string {
 }
 
 func scenarioRunFiles(ctx context.Context, e *env, args []string) error {
-	fs := subFlags(e, "scenario run", "usage: haharness scenario run -f FILE|DIR [-f ...] [--name N] [--keep] [--seed N] [--out DIR] [--timeout DUR]\n"+
+	fs := subFlags(e, "scenario run", "usage: haharness scenario run -f FILE|DIR [-f ...] [--name N | --hadoop VERSION] [--keep] [--seed N] [--out DIR] [--timeout DUR]\n"+
 		"  run scenario files. Every file is validated first. Without --name, haharness starts a cluster for each\n"+
 		"  distinct `cluster:` section (files with the same one share it, reset between runs) and removes it after\n"+
 		"  (--keep leaves the last running); with --name, the files run on that running cluster, which must be the\n"+
@@ -134,6 +134,9 @@ func scenarioRunFiles(ctx context.Context, e *env, args []string) error {
 	seed := fs.Int64("seed", 0, "seed of the runs (default: the clock; printed so a run can be replayed)")
 	out := fs.String("out", "haharness-runs", "`dir` under which each run's files go")
 	timeout := fs.Duration("timeout", 60*time.Minute, "bound on all the runs")
+	hadoop := &hadoopValue{}
+	fs.Var(hadoop, "hadoop", "run every file on this Hadoop `version` instead of its cluster.hadoop (e.g. a release the bug affects)")
+	fs.Var(hadoop, "version", "the same as --hadoop")
 	if err := parseNone(fs, args); err != nil {
 		return err
 	}
@@ -141,6 +144,14 @@ func scenarioRunFiles(ctx context.Context, e *env, args []string) error {
 	files, err := loadFiles(paths)
 	if err != nil {
 		return err
+	}
+	if hadoop.v != "" {
+		if attachTo != "" {
+			return usagef(fs, "--hadoop starts clusters of that release; it does not go with --name")
+		}
+		for _, f := range files {
+			f.Cluster.Hadoop, f.Cluster.Image = hadoop.v, ""
+		}
 	}
 	if attachTo != "" {
 		for _, f := range files {

@@ -79,6 +79,7 @@ func cmdUp(ctx context.Context, e *env, args []string) error {
 	topoFile := fs.String("topology", "", "topology JSON `file` (default: the guide's three hosts hadoop001..003)")
 	hadoop := &hadoopValue{v: images.DefaultHadoop}
 	fs.Var(hadoop, "hadoop", "Hadoop `version` to build the image for")
+	fs.Var(hadoop, "version", "the same as --hadoop")
 	image := fs.String("image", "", "run this image `ref` instead of building one (must meet images/CONTRACT.md)")
 	fencing := &fencingValue{f: config.FenceSSHThenShell}
 	fs.Var(fencing, "fencing", "`method` of dfs.ha.fencing.methods: sshfence+shell, sshfence or shell")
