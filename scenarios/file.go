@@ -50,9 +50,8 @@ func FromFile(f *spec.File) Scenario {
 	if w := f.Workload.Writes; w != nil {
 		sc.WriteInterval = w.Interval.D()
 	}
-	if d := f.Expect.StaleActiveWithin.D(); d > 0 {
-		sc.StaleActiveBound = d
-	}
+	sc.StaleActiveBound = f.Expect.StaleActiveWithin.NameNode.D()
+	sc.StaleResourceManagerBound = f.Expect.StaleActiveWithin.ResourceManager.D()
 	if f.Cluster.Hadoop != "" {
 		sc.Options = append(sc.Options, harness.WithHadoopVersion(f.Cluster.Hadoop))
 	}

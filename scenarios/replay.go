@@ -27,7 +27,8 @@ func (e *Env) executed(sc Scenario) *spec.File {
 		Name:        sc.Name + "-replay",
 		Description: fmt.Sprintf("The schedule %s executed (seed %d): %s", sc.Name, e.H.Seed, sc.Description),
 		Cluster:     spec.Cluster{Fencing: string(sc.Fencing)},
-		Expect:      spec.Expect{StaleActiveWithin: spec.Duration(sc.StaleActiveBound)},
+		Expect: spec.Expect{StaleActiveWithin: spec.StaleActive{
+			NameNode: spec.Duration(sc.StaleActiveBound), ResourceManager: spec.Duration(sc.StaleResourceManagerBound)}},
 	}
 	for i, inj := range e.injected {
 		it, err := spec.ItemOf(fmt.Sprintf("f%d", i+1), inj.f)

@@ -53,6 +53,10 @@ type Scenario struct {
 	// active may call itself active until the JournalNodes reject its first
 	// edit; NoSplitBrainWrites still checks that it commits nothing.
 	StaleActiveBound time.Duration
+	// StaleResourceManagerBound is StaleActiveBound for the
+	// ResourceManagers: an RM cut from ZooKeeper goes standby only after
+	// the ZooKeeper timeout, while the other may already be active.
+	StaleResourceManagerBound time.Duration
 	// Fencing is the fencing method the cluster must be started with; ""
 	// for the default. Scenarios with the same Fencing and no Options can
 	// share one cluster (each run writes under a directory of its own).
@@ -354,9 +358,13 @@ func checks(h invariant.History, sc Scenario) []invariant.Result {
 	if sc.StaleActiveBound > 0 {
 		nn = invariant.StaleActiveWithin(h, invariant.RoleNameNode, sc.StaleActiveBound)
 	}
+	rm := invariant.SingleActive(h, invariant.RoleResourceManager)
+	if sc.StaleResourceManagerBound > 0 {
+		rm = invariant.StaleActiveWithin(h, invariant.RoleResourceManager, sc.StaleResourceManagerBound)
+	}
 	all := map[string]invariant.Result{
 		spec.SingleActiveNameNode:        nn,
-		spec.SingleActiveResourceManager: invariant.SingleActive(h, invariant.RoleResourceManager),
+		spec.SingleActiveResourceManager: rm,
 		spec.NoSplitBrainWrites:          invariant.NoSplitBrainWrites(h),
 		spec.NoLostAcknowledgedWrites:    invariant.NoLostAcknowledgedWrites(h),
 	}

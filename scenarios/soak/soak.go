@@ -483,7 +483,8 @@ func schedule(r *Result) *spec.File {
 			"The soak healed the whole cluster after each step; a replay heals each fault after its hold and the cluster once at the end. "+
 			"The soak judged single-active outside a fencing window of %v after unfenceable faults; so does this file (staleActiveWithin).",
 			r.Seed, r.Duration, FencingWindow),
-		Expect: spec.Expect{StaleActiveWithin: spec.Duration(FencingWindow + 30*time.Second)},
+		Expect: spec.Expect{StaleActiveWithin: spec.StaleActive{
+			NameNode: spec.Duration(FencingWindow + 30*time.Second), ResourceManager: spec.Duration(FencingWindow + 30*time.Second)}},
 	}
 	for _, s := range r.Steps {
 		f.Schedule = append(f.Schedule, s.items...)

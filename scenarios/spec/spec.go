@@ -162,9 +162,10 @@ func (it Item) IsFault() bool { return it.Fault != "" }
 type Expect struct {
 	// Invariants are the built-in checks to judge (Invariants); default all.
 	Invariants []string `yaml:"invariants,omitempty"`
-	// StaleActiveWithin relaxes single-active-namenode: a resumed old
-	// active may claim active this long (nothing fenced it).
-	StaleActiveWithin Duration `yaml:"staleActiveWithin,omitempty"`
+	// StaleActiveWithin relaxes single-active-namenode and
+	// single-active-resourcemanager: an old active that nothing fenced yet
+	// (resumed, cut off) may still claim active this long beside the new.
+	StaleActiveWithin StaleActive `yaml:"staleActiveWithin,omitempty"`
 	// FailoverWithin bounds each failover an item's Failover asks for;
 	// default scenarios.FailoverBound.
 	FailoverWithin Duration `yaml:"failoverWithin,omitempty"`
@@ -180,6 +181,12 @@ type Expect struct {
 	Files []FileExpect `yaml:"files,omitempty"`
 	// Logs are lines that must or must not be in a daemon's log.
 	Logs []LogExpect `yaml:"logs,omitempty"`
+}
+
+// StaleActive bounds stale active claims per role; 0 allows none.
+type StaleActive struct {
+	NameNode        Duration `yaml:"namenode,omitempty"`
+	ResourceManager Duration `yaml:"resourcemanager,omitempty"`
 }
 
 // ActiveAtEnd names the active NameNode and ResourceManager at the end.

@@ -54,7 +54,7 @@ schedule:
     loss: 5
     when: job-running
 expect:
-  staleActiveWithin: 15s
+  staleActiveWithin: {namenode: 15s, resourcemanager: 5s}
   activeAtEnd: {namenode: nn2}
   writes:
     - {fault: kill, acknowledged: some, atLeast: 3}
@@ -72,7 +72,8 @@ func TestParseValid(t *testing.T) {
 	assert.Equal(t, 5*time.Second, f.Schedule[0].At.D())
 	assert.Equal(t, 10*time.Second, f.Schedule[0].Hold.D())
 	assert.Equal(t, "kill.failover", f.Schedule[1].After)
-	assert.Equal(t, 15*time.Second, f.Expect.StaleActiveWithin.D())
+	assert.Equal(t, 15*time.Second, f.Expect.StaleActiveWithin.NameNode.D())
+	assert.Equal(t, 5*time.Second, f.Expect.StaleActiveWithin.ResourceManager.D())
 	assert.Equal(t, 100*time.Millisecond, f.Workload.Writes.Interval.D())
 	assert.Equal(t, 2, f.Workload.ZooKeeper.Clients)
 	assert.Equal(t, []string{"hadoop001", "hadoop002", "hadoop003", "hadoop004"}, f.Topology().Hosts)
