@@ -34,12 +34,29 @@ func Failed(res *scenarios.Result) []string {
 	return out
 }
 
+// Pin is what a shrink keeps failing, from what failed in the original
+// run: its failed checks, or StepsFailed when no check failed.
+func Pin(failed []string) []string {
+	var checks []string
+	for _, f := range failed {
+		if f != StepsFailed {
+			checks = append(checks, f)
+		}
+	}
+	if len(checks) == 0 {
+		return failed
+	}
+	return checks
+}
+
 // ClusterOracle runs each candidate on c, reset first (healed, nn1 and rm1
 // active, HDFS emptied) so that every trial starts from the same state,
 // and reports it failing when one of the checks named in want failed (a
 // check's name is its Result.Check, e.g. "active-at-end"; StepsFailed for
 // a step error). With want empty, the first run (Shrink's: the original
-// schedule) pins it: what failed then must fail again. Each run's files
+// schedule) pins it: the checks that failed then (or, when no check
+// failed, the steps) must all fail again, so a candidate that fails some
+// other way is not taken for the same failure. Each run's files
 // go to dir/trial-N when dir is set.
 func ClusterOracle(c *harness.Cluster, want []string, seed int64, dir string, log *slog.Logger) Oracle {
 	n := 0
@@ -60,9 +77,9 @@ func ClusterOracle(c *harness.Cluster, want []string, seed int64, dir string, lo
 		}
 		failed := Failed(res)
 		if len(want) == 0 {
-			want = failed
+			want = Pin(failed)
 		}
-		hit := slices.ContainsFunc(failed, func(name string) bool { return slices.Contains(want, name) })
+		hit := len(want) > 0 && !slices.ContainsFunc(want, func(name string) bool { return !slices.Contains(failed, name) })
 		saw := "passed"
 		if len(failed) > 0 {
 			saw = "failed: " + strings.Join(failed, "; ")

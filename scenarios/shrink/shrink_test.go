@@ -114,3 +114,9 @@ func TestShrinkErrorsAndBudget(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, res.OutOfBudget)
 }
+
+func TestPin(t *testing.T) {
+	assert.Equal(t, []string{"active-at-end"}, Pin([]string{StepsFailed, "active-at-end"}), "a failed check, not the step error beside it")
+	assert.Equal(t, []string{StepsFailed}, Pin([]string{StepsFailed}))
+	assert.Empty(t, Pin(nil))
+}

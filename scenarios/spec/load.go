@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -474,10 +475,13 @@ func Marshal(f *File, header string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// Save writes f to path with Marshal.
+// Save writes f to path with Marshal, making its directory if need be.
 func Save(path string, f *File, header string) error {
 	b, err := Marshal(f, header)
 	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
 	return os.WriteFile(path, b, 0o644)
