@@ -112,13 +112,13 @@ var (
 // sharedFor is the shared cluster of f's cluster settings (declared on
 // first use; harnesstest.Main removes it with the others).
 func sharedFor(f *spec.File, opts []harness.Option) *harnesstest.Shared {
-	b, _ := spec.Marshal(&spec.File{Cluster: f.Cluster}, "")
+	key := f.Cluster.Key()
 	byClusterMu.Lock()
 	defer byClusterMu.Unlock()
-	if s, ok := byCluster[string(b)]; ok {
+	if s, ok := byCluster[key]; ok {
 		return s
 	}
 	s := harnesstest.NewShared(opts...)
-	byCluster[string(b)] = s
+	byCluster[key] = s
 	return s
 }

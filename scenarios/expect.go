@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -63,21 +64,12 @@ func (r *fileRun) judge(ctx context.Context, e *Env) []invariant.Result {
 func OnlyFaults(h invariant.History, keep []string) invariant.History {
 	out := invariant.History{Seed: h.Seed, Scenario: h.Scenario}
 	for _, e := range h.Sorted() {
-		if (e.Kind == invariant.KindFaultStart || e.Kind == invariant.KindFaultEnd) && !containsStr(keep, e.Fault) {
+		if (e.Kind == invariant.KindFaultStart || e.Kind == invariant.KindFaultEnd) && !slices.Contains(keep, e.Fault) {
 			continue
 		}
 		out.Events = append(out.Events, e)
 	}
 	return out
-}
-
-func containsStr(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // NoFailover checks that no daemon of role but initial was ever sampled

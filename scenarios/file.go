@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -61,7 +62,7 @@ func FromFile(f *spec.File) Scenario {
 	if f.Cluster.ExtraHosts > 0 {
 		sc.Options = append(sc.Options, harness.WithTopology(f.Topology()))
 	}
-	for _, file := range sortedKeys(f.Cluster.Config) {
+	for _, file := range slices.Sorted(maps.Keys(f.Cluster.Config)) {
 		sc.Options = append(sc.Options, harness.WithConfig(file, f.Cluster.Config[file]))
 	}
 	sc.Steps = func(ctx context.Context, e *Env) error {
@@ -77,15 +78,6 @@ func FromFile(f *spec.File) Scenario {
 	return sc
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
-
 // fileRun is one run of a scenario file's schedule.
 type fileRun struct {
 	f *spec.File
@@ -94,8 +86,6 @@ type fileRun struct {
 	events map[string]*event
 	// initial are the actives when the schedule began, by role.
 	initial map[topology.Role]string
-	// labels are the History labels of the faults, by item id.
-	labels map[string]string
 	// windows are the times each fault was in effect (Inject returned)
 	// and its heal began, by item id.
 	windows map[string]window
@@ -130,7 +120,7 @@ type event struct {
 }
 
 func newFileRun(f *spec.File) *fileRun {
-	r := &fileRun{f: f, events: map[string]*event{}, initial: map[topology.Role]string{}, labels: map[string]string{}, windows: map[string]window{},
+	r := &fileRun{f: f, events: map[string]*event{}, initial: map[topology.Role]string{}, windows: map[string]window{},
 		failoverLabels: map[topology.Role][]string{}, probes: map[string]probeResult{}}
 	for _, it := range f.Schedule {
 		for _, ev := range []string{"injected", "healed", "failover"} {
@@ -209,7 +199,7 @@ func (r *fileRun) steps(ctx context.Context, e *Env) error {
 	}
 	wg.Wait()
 	// Faults held to the end are healed now.
-	for _, id := range sortedKeys(held) {
+	for _, id := range slices.Sorted(maps.Keys(held)) {
 		in := held[id]
 		r.healing(id)
 		if err := e.Heal(ctx, in); err != nil {
@@ -260,7 +250,6 @@ func (r *fileRun) item(ctx context.Context, e *Env, it spec.Item, begun time.Tim
 		return nil, err
 	}
 	r.mu.Lock()
-	r.labels[it.ID] = faultLabel(in)
 	r.windows[it.ID] = window{from: time.Now()}
 	if role != "" {
 		r.failoverLabels[role] = append(r.failoverLabels[role], faultLabel(in))

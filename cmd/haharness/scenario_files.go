@@ -114,12 +114,6 @@ func scenarioValidate(e *env, args []string) error {
 	return nil
 }
 
-// clusterKey groups files that can share one cluster.
-func clusterKey(f *spec.File) string {
-	b, _ := spec.Marshal(&spec.File{Cluster: f.Cluster}, "")
-	return string(b)
-}
-
 func scenarioRunFiles(ctx context.Context, e *env, args []string) error {
 	fs := subFlags(e, "scenario run", "usage: haharness scenario run -f FILE|DIR [-f ...] [--name N | --hadoop VERSION] [--keep] [--seed N] [--out DIR] [--timeout DUR]\n"+
 		"  run scenario files. Every file is validated first. Without --name, haharness starts a cluster for each\n"+
@@ -170,7 +164,7 @@ func scenarioRunFiles(ctx context.Context, e *env, args []string) error {
 	var keys []string
 	groups := map[string][]*spec.File{}
 	for _, f := range files {
-		k := clusterKey(f)
+		k := f.Cluster.Key()
 		if _, ok := groups[k]; !ok {
 			keys = append(keys, k)
 		}

@@ -322,7 +322,7 @@ func (f *File) check(root *yaml.Node) []Problem {
 			dep, found := ids[ref]
 			switch {
 			case !found:
-				at(append(p, "after"), "after %q: no schedule item has id %q (ids: %v)", it.After, ref, sortedIDs(ids))
+				at(append(p, "after"), "after %q: no schedule item has id %q (ids: %v)", it.After, ref, slices.Sorted(maps.Keys(ids)))
 			case ref == it.ID:
 				at(append(p, "after"), "after %q: an item cannot wait for itself", it.After)
 			case ev == "failover" && dep.Failover == "":
@@ -338,7 +338,7 @@ func (f *File) check(root *yaml.Node) []Problem {
 	for i, w := range f.Expect.Writes {
 		p := []string{"expect", "writes", strconv.Itoa(i)}
 		if it, ok := ids[w.Fault]; !ok || !it.IsFault() {
-			at(append(p, "fault"), "no fault in the schedule has id %q (ids: %v)", w.Fault, sortedIDs(ids))
+			at(append(p, "fault"), "no fault in the schedule has id %q (ids: %v)", w.Fault, slices.Sorted(maps.Keys(ids)))
 		}
 		if w.Acknowledged == "none" && w.AtLeast > 0 {
 			at(append(p, "atLeast"), "atLeast goes with acknowledged: some")
@@ -377,15 +377,6 @@ func probeTargets(t topology.Topology) []string {
 	for _, h := range t.On(topology.NameNode) {
 		out = append(out, t.NameNodeID(h))
 	}
-	return out
-}
-
-func sortedIDs(ids map[string]Item) []string {
-	var out []string
-	for id := range ids {
-		out = append(out, id)
-	}
-	slices.Sort(out)
 	return out
 }
 

@@ -77,6 +77,13 @@ type Cluster struct {
 	Config map[string]map[string]string `yaml:"config,omitempty"`
 }
 
+// Key is the same for two files exactly when their cluster sections are:
+// files with the same key can run on one cluster.
+func (c Cluster) Key() string {
+	b, _ := Marshal(&File{Cluster: c}, "")
+	return string(b)
+}
+
 // IsZero reports whether c asks for nothing but the defaults.
 func (c Cluster) IsZero() bool {
 	return c.Hadoop == "" && c.Image == "" && c.Fencing == "" && c.ExtraHosts == 0 && len(c.Config) == 0
