@@ -268,8 +268,8 @@ func (r *fileRun) item(ctx context.Context, e *Env, it spec.Item, begun time.Tim
 		r.fire(it.ID+".failover", fmt.Errorf("%s asks for no failover", it.ID))
 	}
 	if it.Hold == 0 {
-		// Held until the schedule is over; healed then.
-		go func() { <-ctx.Done(); r.fire(it.ID+".healed", ctx.Err()) }()
+		// Held until the schedule is over; healed then (nothing waits for
+		// its heal: spec refuses after: ID.healed without a hold).
 		return in, errors.Join(errs...)
 	}
 	if rest := it.Hold.D() - time.Since(in.Start); rest > 0 {

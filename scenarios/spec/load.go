@@ -327,6 +327,8 @@ func (f *File) check(root *yaml.Node) []Problem {
 				at(append(p, "after"), "after %q: an item cannot wait for itself", it.After)
 			case ev == "failover" && dep.Failover == "":
 				at(append(p, "after"), "after %q: item %q sets no failover role, so it has no failover event; add `failover: namenode` (or resourcemanager) to it", it.After, ref)
+			case ev == "healed" && dep.IsFault() && dep.Hold == 0:
+				at(append(p, "after"), "after %q: %q has no hold, so it is healed only when every other item is done; give it a hold", it.After, ref)
 			case ev != "injected" && !dep.IsFault():
 				at(append(p, "after"), "after %q: %q is a probe; a probe has only the event %s.injected", it.After, ref, ref)
 			}

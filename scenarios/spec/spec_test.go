@@ -113,6 +113,7 @@ func TestProblemsNameFileLineAndField(t *testing.T) {
 			"  - id: q\n    fault: partition\n    target: hadoop001\n    groups: [[hadoop001], [hadoop002]]\n" +
 			"  - id: r\n    fault: kill-daemon\n    target: active-namenode\n    after: q.failover\n" +
 			"  - id: s\n    fault: degrade\n    target: hadoop001\n    when: job-running\n" +
+			"  - id: u\n    fault: kill-daemon\n    target: hadoop001/datanode\n    after: s.healed\n" +
 			"expect:\n  writes: [{fault: zz, acknowledged: none, atLeast: 2}]\n  activeAtEnd: {namenode: nn3}\n  job: succeeded\n" +
 			"  logs: [{daemon: hadoop001/resourcemanager, contains: x}]\n", []string{
 			`bad.yaml:6: schedule[0].target: unknown target "hadoop009/namenode"`,
@@ -124,6 +125,7 @@ func TestProblemsNameFileLineAndField(t *testing.T) {
 			`schedule[4].after: after "q.failover": item "q" sets no failover role`,
 			"schedule[5].fault: degrade needs delay, jitter or loss",
 			"schedule[5].when: when: job-running needs a workload.mapreduce job",
+			`schedule[6].after: after "s.healed": "s" has no hold`,
 			`expect.writes[0].fault: no fault in the schedule has id "zz"`,
 			"expect.writes[0].atLeast: atLeast goes with acknowledged: some",
 			`expect.activeAtEnd.namenode: unknown NameNode "nn3"`,
