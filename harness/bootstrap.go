@@ -118,11 +118,15 @@ func (c *Cluster) bootstrap(ctx context.Context, snap *snapshotter) error {
 		return err
 	}
 	snap.build()
-	return c.sequence([]string{"start standby namenodes and zkfcs", "wait for HA ready"},
+	err := c.sequence([]string{"start standby namenodes and zkfcs", "wait for HA ready"},
 		func(ctx context.Context) error {
 			return c.startNameNodes(ctx, nns[1:], c.topo.On(topology.ZKFC))
 		},
 		c.waitReady)(ctx)
+	if err != nil {
+		return err
+	}
+	return c.startAddons(ctx)
 }
 
 // resume is the guide's §7 second start on formatted state (a Restart, or
@@ -154,7 +158,10 @@ func (c *Cluster) resume(ctx context.Context, keepSteps bool) error {
 	if err := parallel(ctx, masters, c.sequence([]string{"start datanodes"}, c.startDataNodes)); err != nil {
 		return err
 	}
-	return c.step(ctx, "wait for HA ready", c.waitReady)
+	if err := c.step(ctx, "wait for HA ready", c.waitReadyHadoop); err != nil {
+		return err
+	}
+	return c.startAddons(ctx)
 }
 
 // startNameNodes starts the NameNodes nns and the ZKFCs first at once,
@@ -209,7 +216,14 @@ func (c *Cluster) startYARN(ctx context.Context) error {
 	return parallel(ctx, c.starts(topology.ResourceManager, rms[1:]...)...)
 }
 
-func (c *Cluster) waitReady(ctx context.Context) error { _, err := c.WaitReady(ctx); return err }
+func (c *Cluster) waitReady(ctx context.Context) error { return c.waitReadyHadoop(ctx) }
+
+// waitReadyHadoop waits until Hadoop's part of the cluster is HA ready,
+// before the add-ons start (their part of Ready cannot hold yet).
+func (c *Cluster) waitReadyHadoop(ctx context.Context) error {
+	_, err := c.waitReadyWhere(ctx, func(s Status) Status { s.HBase, s.Kafka = nil, nil; return s })
+	return err
+}
 
 func (c *Cluster) resetSteps() {
 	c.mu.Lock()

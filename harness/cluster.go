@@ -95,6 +95,7 @@ func Start(ctx context.Context, opts ...Option) (*Cluster, error) {
 
 // prepare checks everything that can be checked before creating anything.
 func prepare(ctx context.Context, o options) (*Cluster, error) {
+	o.topo = o.withAddons()
 	if err := o.topo.Validate(); err != nil {
 		return nil, err
 	}
@@ -202,6 +203,10 @@ func (o options) ensureImage(ctx context.Context, eng engine, rel images.Release
 	}
 	if o.image != "" {
 		return o.image, images.CheckContract(ctx, de, o.image)
+	}
+	t := o.withAddons()
+	if t.HasHBase() || t.HasKafka() {
+		return (&images.Builder{Engine: de, Log: log}).EnsureAddons(ctx, rel, images.DefaultAddons)
 	}
 	return (&images.Builder{Engine: de, Log: log}).Ensure(ctx, rel)
 }
@@ -324,6 +329,9 @@ func (c *Cluster) create(ctx context.Context) error {
 		}
 		if c.topo.Has(h, topology.ZooKeeper) {
 			files[strings.TrimPrefix(config.ZooKeeperDir, "/")+"/myid"] = config.MyID(c.topo, h)
+		}
+		if c.topo.Has(h, topology.Kafka) {
+			files[strings.TrimPrefix(config.ConfDir, "/")+"/"+config.KafkaBrokerIDFile] = config.KafkaBrokerID(c.topo, h)
 		}
 		spec := docker.ContainerSpec{
 			Name: c.Container(h), Hostname: h, Image: c.image, Network: networkName(c.name), IP: c.ips[h],

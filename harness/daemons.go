@@ -55,6 +55,12 @@ func launcher(r topology.Role) (prog, sub string) {
 		return "zookeeper", "server"
 	case topology.ResourceManager, topology.NodeManager:
 		return "yarn", string(r)
+	case topology.HMaster:
+		return "hbase", "master"
+	case topology.RegionServer:
+		return "hbase", "regionserver"
+	case topology.Kafka:
+		return "kafka", "server"
 	default:
 		return "hdfs", string(r)
 	}
@@ -255,6 +261,10 @@ func uiPort(r topology.Role) int {
 		return config.PortRMWeb
 	case topology.NodeManager:
 		return config.PortNMWeb
+	case topology.HMaster:
+		return config.PortHMasterWeb
+	case topology.RegionServer:
+		return config.PortRegionServerWeb
 	}
 	return 0
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/colinmarc/hdfs/v2"
 	"github.com/go-zookeeper/zk"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/haharness/haharness/harness/config"
 	"github.com/haharness/haharness/harness/fault"
@@ -48,6 +49,10 @@ type Clients interface {
 	HDFS(ctx context.Context) (*hdfs.Client, error)
 	HDFSOn(h string) (*hdfs.Client, error)
 	ZooKeeper(ctx context.Context) (*zk.Conn, error)
+	HBase(host string) (*HBaseClient, error)
+	Kafka(opts ...kgo.Opt) (*kgo.Client, error)
+	KafkaSeeds() []string
+	CreateKafkaTopic(ctx context.Context, topic string, partitions int) error
 	DialContext(ctx context.Context, network, addr string) (net.Conn, error)
 	Addr(h string, port int) string
 	WebUIs(ctx context.Context) ([]WebUI, error)

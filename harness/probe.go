@@ -33,6 +33,8 @@ func (c *Cluster) ProbeHA(ctx context.Context, d topology.Daemon) (observe.HASta
 		probe, port = observe.ProbeNameNode, config.PortNameNodeHTTP
 	case topology.ResourceManager:
 		probe, port = observe.ProbeResourceManager, config.PortRMWeb
+	case topology.HMaster:
+		probe, port = observe.ProbeHMaster, config.PortHMasterWeb
 	default:
 		return observe.HAState{State: observe.StateUnknown}, fmt.Errorf("probe %s: no HA state", d)
 	}

@@ -44,6 +44,16 @@ func snapshot(t topology.Topology, st Status) fault.Snapshot {
 	for _, z := range st.ZooKeeper {
 		snap.ZooKeeper[z.Host] = z.Mode
 	}
+	if h := st.HBase; h != nil {
+		snap.HMasters = map[string]string{}
+		for _, m := range h.Masters {
+			snap.HMasters[m.Host] = m.State
+		}
+		snap.HMasterLock, snap.MetaServer = h.MasterLock, h.Meta
+	}
+	if k := st.Kafka; k != nil {
+		snap.KafkaController, snap.PartitionLeaders = k.Controller, k.Leaders
+	}
 	return snap
 }
 

@@ -56,6 +56,9 @@ type Status struct {
 	NodeManagers        int              `json:"nodemanagers"`
 	// Hosts is each host container's engine state (running, paused, exited...).
 	Hosts map[string]string `json:"hosts"`
+	// HBase and Kafka are the add-ons' state, nil when the topology has none.
+	HBase *HBaseStatus `json:"hbase,omitempty"`
+	Kafka *KafkaStatus `json:"kafka,omitempty"`
 }
 
 // ActiveNameNode returns the id of the only NameNode whose JMX says active, or "".
@@ -170,6 +173,16 @@ func (s Status) Ready() error {
 	if leaders != 1 || leaders+followers != len(s.ZooKeeper) {
 		bad("zookeeper: %s", s.zkStates())
 	}
+	var addons []string
+	if s.HBase != nil {
+		addons = append(addons, s.HBase.ready()...)
+	}
+	if s.Kafka != nil {
+		addons = append(addons, s.Kafka.ready()...)
+	}
+	for _, a := range addons {
+		bad("%s", a)
+	}
 	return errors.Join(errs...)
 }
 
@@ -199,8 +212,15 @@ func (s Status) zkStates() string {
 
 // String is a one-line summary.
 func (s Status) String() string {
-	return fmt.Sprintf("namenodes[%s lock=%s] resourcemanagers[%s lock=%s] nodemanagers=%d/%d zookeeper[%s]",
+	out := fmt.Sprintf("namenodes[%s lock=%s] resourcemanagers[%s lock=%s] nodemanagers=%d/%d zookeeper[%s]",
 		s.nnStates(), s.NameNodeLock, s.rmStates(), s.ResourceManagerLock, s.NodeManagersRunning, s.NodeManagers, s.zkStates())
+	if h := s.HBase; h != nil {
+		out += fmt.Sprintf(" hmasters[%s lock=%s] regionservers=%d/%d meta=%s", h.masterStates(), h.MasterLock, len(h.RegionServers), h.Want, h.Meta)
+	}
+	if k := s.Kafka; k != nil {
+		out += fmt.Sprintf(" kafka[brokers=%d/%d controller=%d underreplicated=%d]", len(k.Brokers), k.Want, k.Controller, len(k.UnderReplicated))
+	}
+	return out
 }
 
 // StatusOptions tune Status.
@@ -286,7 +306,10 @@ func (c *Cluster) Status(ctx context.Context, o StatusOptions) (Status, error) {
 		if info, err := observe.ResourceManagerLock(conn, t.YARNClusterID); err == nil {
 			s.ResourceManagerLock = info.RMID
 		}
+		c.addonStatus(ctx, &s, conn)
 		conn.Close()
+	} else {
+		c.addonStatus(ctx, &s, nil)
 	}
 	if rm := s.ActiveResourceManager(); rm != "" {
 		nodes, err := observe.Nodes(ctx, c.Addr(t.ResourceManagerHost(rm), config.PortRMWeb))
@@ -315,9 +338,15 @@ func (c *Cluster) adminState(ctx context.Context, h, cmd string) string {
 // commands, and returns that status. On timeout the error carries the last
 // status seen.
 func (c *Cluster) WaitReady(ctx context.Context) (Status, error) {
+	return c.waitReadyWhere(ctx, func(s Status) Status { return s })
+}
+
+// waitReadyWhere is WaitReady on the part of each status that view keeps.
+func (c *Cluster) waitReadyWhere(ctx context.Context, view func(Status) Status) (Status, error) {
 	var ready Status
 	err := poll.Until(ctx, "HA ready", 0, func(ctx context.Context) (bool, string, error) {
 		s, err := c.Status(ctx, StatusOptions{})
+		s = view(s)
 		if err != nil {
 			return false, s.String(), err
 		}
@@ -329,6 +358,7 @@ func (c *Cluster) WaitReady(ctx context.Context) (Status, error) {
 		}
 		// Cheap checks pass: confirm with the admin commands.
 		s, err = c.Status(ctx, StatusOptions{CLI: true})
+		s = view(s)
 		if err != nil {
 			return false, s.String(), err
 		}

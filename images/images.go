@@ -61,7 +61,7 @@ import (
 	"github.com/haharness/haharness/harness/docker"
 )
 
-//go:embed base/Dockerfile builder/Dockerfile hadoop/Dockerfile hadoop/entrypoint.sh hadoop/bin/* hadoop/classlist.gz pom.xml.tmpl
+//go:embed base/Dockerfile builder/Dockerfile hadoop/Dockerfile hadoop/entrypoint.sh hadoop/bin/* hadoop/classlist.gz pom.xml.tmpl addons/Dockerfile addons/*.tmpl addons/java/*.java
 var recipes embed.FS
 
 // Release describes one supported Hadoop version.
@@ -108,6 +108,8 @@ const (
 	LabelContract  = "io.haharness.contract"
 	LabelHadoop    = "io.haharness.hadoop.version"
 	LabelZooKeeper = "io.haharness.zookeeper.version"
+	LabelHBase     = "io.haharness.hbase.version"
+	LabelKafka     = "io.haharness.kafka.version"
 )
 
 // M2Volume is the named volume that caches Maven's repository between
@@ -368,7 +370,7 @@ func (b *Builder) buildHadoop(ctx context.Context, r Release, builder, base, ref
 		return err
 	}
 	start := time.Now()
-	if err := b.resolveJars(ctx, r, builder, jars); err != nil {
+	if err := b.resolveJars(ctx, "Hadoop "+r.Hadoop, renderPom(r), builder, jars); err != nil {
 		return err
 	}
 	b.log().Info("resolved Hadoop jars with Maven", "hadoop", r.Hadoop, "builder", builder, "took", since(start))

@@ -108,9 +108,10 @@ func hostCAs(dirs []string) map[string][]byte {
 	return out
 }
 
-// resolveJars runs Maven in a throwaway container of the builder image and
-// writes the jars it resolved into dir (flat).
-func (b *Builder) resolveJars(ctx context.Context, r Release, builder, dir string) error {
+// resolveJars runs Maven in a throwaway container of the builder image on
+// pom and writes the jars it resolved into dir (flat). what names the jars
+// in messages ("Hadoop 3.5.0").
+func (b *Builder) resolveJars(ctx context.Context, what string, pom []byte, builder, dir string) error {
 	if err := b.Engine.EnsureVolume(ctx, M2Volume, map[string]string{docker.LabelManaged: "1"}); err != nil {
 		return fmt.Errorf("Maven cache volume: %w", err)
 	}
@@ -123,7 +124,7 @@ func (b *Builder) resolveJars(ctx context.Context, r Release, builder, dir strin
 	if trust {
 		b.log().Info("Maven trusts the CA certificates added to this machine", "certificates", len(files), "dirs", hostCADirs)
 	}
-	files[strings.TrimPrefix(mavenPom, "/")] = renderPom(r)
+	files[strings.TrimPrefix(mavenPom, "/")] = pom
 	if settings != nil {
 		files[strings.TrimPrefix(mavenSettings, "/")] = settings
 		b.log().Info("Maven uses this machine's settings file", "file", "~/.m2/settings.xml")
@@ -134,12 +135,12 @@ func (b *Builder) resolveJars(ctx context.Context, r Release, builder, dir strin
 	})
 	_, _ = b.out().Write(stripANSI(res.Stdout + res.Stderr))
 	if err != nil {
-		return fmt.Errorf("resolve Hadoop %s jars with Maven: %w", r.Hadoop, err)
+		return fmt.Errorf("resolve %s jars with Maven: %w", what, err)
 	}
 	if res.ExitCode != 0 {
-		return fmt.Errorf("resolve Hadoop %s jars with Maven in %s: exit code %d (can containers reach Maven Central, "+
+		return fmt.Errorf("resolve %s jars with Maven in %s: exit code %d (can containers reach Maven Central, "+
 			"or the mirror or proxy in ~/.m2/settings.xml? a TLS-inspecting proxy's CA must be in %s):\n%s",
-			r.Hadoop, builder, res.ExitCode, strings.Join(hostCADirs, " or "), lastLines(string(stripANSI(res.Combined())), 20))
+			what, builder, res.ExitCode, strings.Join(hostCADirs, " or "), lastLines(string(stripANSI(res.Combined())), 20))
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -156,7 +157,7 @@ func (b *Builder) resolveJars(ctx context.Context, r Release, builder, dir strin
 		n++
 	}
 	if n == 0 {
-		return fmt.Errorf("resolve Hadoop %s jars with Maven: no jars under %s/jars", r.Hadoop, mavenOut)
+		return fmt.Errorf("resolve %s jars with Maven: no jars under %s/jars", what, mavenOut)
 	}
 	return nil
 }

@@ -2,12 +2,14 @@ package scenarios
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/go-zookeeper/zk"
 
 	"github.com/haharness/haharness/harness"
+	"github.com/haharness/haharness/harness/config"
 	"github.com/haharness/haharness/harness/observe"
 	"github.com/haharness/haharness/harness/topology"
 	"github.com/haharness/haharness/internal/poll"
@@ -110,20 +112,29 @@ func (r *Recorder) sample(ctx context.Context) {
 	for _, h := range topo.On(topology.ResourceManager) {
 		probe(topology.Daemon{Host: h, Role: topology.ResourceManager}, topo.ResourceManagerID(h))
 	}
+	// The HBase add-on's masters: lanes hmaster@HOST, each one's own claim.
+	for _, h := range topo.On(topology.HMaster) {
+		probe(topology.Daemon{Host: h, Role: topology.HMaster}, invariant.HMasterLane(h))
+	}
 	wg.Go(func() {
 		lock := "none"
 		lctx, cancel := context.WithTimeout(ctx, lockTimeout)
 		defer cancel()
+		var extra []lane
 		if conn, err := r.c.ZooKeeper(lctx); err == nil {
 			if info, err := observe.NameNodeLock(conn, topo.Nameservice); err == nil {
 				lock = info.NameNodeID
 			}
+			extra = addonLanes(conn, topo)
 			conn.Close()
 		} else {
 			lock = invariant.StateUnknown
 		}
 		mu.Lock()
 		samples = append(samples, sample{"nn-lock", "zk-lock", lock})
+		for _, e := range extra {
+			samples = append(samples, sample{e.daemon, e.role, e.state})
+		}
 		mu.Unlock()
 	})
 	wg.Wait()
@@ -137,6 +148,41 @@ func (r *Recorder) sample(ctx context.Context) {
 
 // WaitFailover waits until a single active of role other than from is seen
 // (status polled every 250 ms) and returns it and how long it took from since.
+// lane is one sampled state of a History lane.
+type lane struct{ daemon, role, state string }
+
+// addonLanes are the add-ons' ZooKeeper lanes: the host /hbase/master
+// names (hmaster-lock) and each Kafka broker, active while /controller
+// names it (kafka@HOST, role kafka-controller).
+func addonLanes(conn *zk.Conn, topo topology.Topology) []lane {
+	var out []lane
+	if topo.HasHBase() {
+		lock := "none"
+		if zs, err := observe.ReadHBaseZK(conn, config.HBaseZNode); err == nil && zs.Master != "" {
+			lock = invariant.HMasterLane(zs.Master)
+		} else if err != nil {
+			lock = invariant.StateUnknown
+		}
+		out = append(out, lane{"hmaster-lock", "zk-lock", lock})
+	}
+	if topo.HasKafka() {
+		zs, err := observe.ReadKafkaZK(conn, config.KafkaChroot)
+		for _, h := range topo.On(topology.Kafka) {
+			st := invariant.StateStandby
+			switch {
+			case err != nil:
+				st = invariant.StateUnknown
+			case !slices.Contains(zs.Brokers, topo.KafkaBrokerID(h)):
+				st = invariant.StateDown
+			case zs.Controller == topo.KafkaBrokerID(h):
+				st = invariant.StateActive
+			}
+			out = append(out, lane{invariant.KafkaLane(h), invariant.RoleKafkaController, st})
+		}
+	}
+	return out
+}
+
 func WaitFailover(ctx context.Context, c StatusReader, role topology.Role, from string, since time.Time) (string, time.Duration, error) {
 	var active string
 	err := poll.Until(ctx, "failover away from "+from, 250*time.Millisecond, func(ctx context.Context) (bool, string, error) {

@@ -16,6 +16,8 @@ func cmdImages(ctx context.Context, e *env, args []string) error {
 	hadoop := &hadoopValue{v: images.DefaultHadoop}
 	fs.Var(hadoop, "hadoop", "Hadoop `version` to build the image for")
 	all := fs.Bool("all", false, "build the image of every known release (what the images workflow publishes)")
+	with := &withValue{}
+	fs.Var(with, "with", "also the add-on image (HBase and Kafka), for `hbase,kafka` or either")
 	if err := parseNone(fs, args); err != nil {
 		return err
 	}
@@ -39,6 +41,15 @@ func cmdImages(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "%s (Hadoop %s, ZooKeeper %s) ready in %v\n", ref, rel.Hadoop, rel.ZooKeeper, time.Since(start).Round(100*time.Millisecond))
+		if with.hbase || with.kafka {
+			start = time.Now()
+			a := images.DefaultAddons
+			ref, err := b.EnsureAddons(ctx, rel, a)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "%s (Hadoop %s, HBase %s, Kafka %s) ready in %v\n", ref, rel.Hadoop, a.HBase, a.Kafka, time.Since(start).Round(100*time.Millisecond))
+		}
 	}
 	return nil
 }

@@ -53,7 +53,7 @@ var groupOrder = []string{groupCluster, groupObserve, groupFault, groupScenario,
 // commands is the dispatch table.
 func commands() []command {
 	return []command{
-		{"up", "[--name N] [--topology FILE] [--hadoop VERSION] [--image REF] [--fencing sshfence+shell|sshfence|shell] [--set FILE:KEY=VALUE]... [--timeout DUR] [--fresh]",
+		{"up", "[--name N] [--topology FILE] [--hadoop VERSION] [--image REF] [--fencing sshfence+shell|sshfence|shell] [--set FILE:KEY=VALUE]... [--timeout DUR] [--fresh] [--with hbase,kafka]",
 			"start a cluster (detached) and print its status", groupCluster, cmdUp},
 		{"demo", "[--keep] [--name N]", "bring up the guide's cluster, print its status (§6), remove it unless --keep", groupCluster, cmdDemo},
 		{"down", "[--name N]", "remove a cluster's containers and network", groupCluster, cmdDown},
@@ -85,7 +85,7 @@ func commands() []command {
 		{"soak", "[--name N] [--seed N] [--duration 5m] [--writers 3] [--out DIR]",
 			"run seeded faults with writers on a running cluster, heal after each, read every acknowledged write back", groupScenario, cmdSoak},
 
-		{"images", "[--hadoop VERSION | --all]", "pull or build the cluster image if missing and print its ref", groupOther, cmdImages},
+		{"images", "[--hadoop VERSION | --all] [--with hbase,kafka]", "pull or build the cluster image if missing and print its ref", groupOther, cmdImages},
 		{"bench", "[--runs 3] [--only cold-start,warm-start,nn-failover-kill,nn-failover-freeze,rm-failover-kill] [--json FILE]",
 			"measure start and failover times on real clusters: median, p95, phases, CPU-s, peak memory", groupOther, cmdBench},
 		{"engine", "[--reaper]", "print the container engine found (as testcontainers-go finds it) and where ports are published", groupOther, cmdEngine},

@@ -88,6 +88,8 @@ func cmdUp(ctx context.Context, e *env, args []string) error {
 	timeout := fs.Duration("timeout", 5*time.Minute, "bound on the whole init sequence")
 	artifacts := fs.String("artifacts", "", "save logs and configs to `dir` if the start fails")
 	fresh := fs.Bool("fresh", false, "run the whole init sequence even when a snapshot of this configuration exists, and save none")
+	with := &withValue{}
+	fs.Var(with, "with", "add-ons to run on the cluster, `hbase,kafka` (HBase in HA on HDFS, Kafka brokers on ZooKeeper)")
 	if err := parseNone(fs, args); err != nil {
 		return err
 	}
@@ -95,6 +97,7 @@ func cmdUp(ctx context.Context, e *env, args []string) error {
 		harness.WithName(*name), harness.WithDetached(), harness.WithLogger(stepLogger(e)),
 		harness.WithHadoopVersion(hadoop.v), harness.WithFencing(fencing.f), harness.WithReadyTimeout(*timeout),
 	}
+	opts = append(opts, with.options()...)
 	if *topoFile != "" {
 		t, err := topology.Load(*topoFile)
 		if err != nil {
@@ -233,4 +236,44 @@ func lsSnapshots(ctx context.Context, e *env) error {
 		fmt.Fprintf(tw, "%s\t%s\t%.1f MiB\t%s\n", ref, s.Created.Format(time.DateTime), s.SizeMiB, stale)
 	}
 	return tw.Flush()
+}
+
+// withValue is --with: the add-ons to turn on, comma-separated or repeated
+// (hbase, kafka).
+type withValue struct{ hbase, kafka bool }
+
+func (v *withValue) String() string {
+	var p []string
+	if v.hbase {
+		p = append(p, "hbase")
+	}
+	if v.kafka {
+		p = append(p, "kafka")
+	}
+	return strings.Join(p, ",")
+}
+
+func (v *withValue) Set(s string) error {
+	for _, a := range strings.Split(s, ",") {
+		switch strings.TrimSpace(a) {
+		case "hbase":
+			v.hbase = true
+		case "kafka":
+			v.kafka = true
+		default:
+			return fmt.Errorf("unknown add-on %q: the add-ons are hbase and kafka (e.g. --with hbase,kafka)", a)
+		}
+	}
+	return nil
+}
+
+func (v *withValue) options() []harness.Option {
+	var o []harness.Option
+	if v.hbase {
+		o = append(o, harness.WithHBase())
+	}
+	if v.kafka {
+		o = append(o, harness.WithKafka())
+	}
+	return o
 }

@@ -80,6 +80,12 @@ func ClientPorts(r topology.Role) []int {
 		return []int{PortRMClient, PortRMAdmin, PortRMWeb}
 	case topology.NodeManager:
 		return []int{PortNMWeb}
+	case topology.HMaster:
+		return []int{PortHMasterRPC, PortHMasterWeb}
+	case topology.RegionServer:
+		return []int{PortRegionServerRPC, PortRegionServerWeb}
+	case topology.Kafka:
+		return []int{PortKafka}
 	}
 	return nil
 }
@@ -131,9 +137,12 @@ type Files map[string][]byte
 func (f Files) Names() []string { return slices.Sorted(maps.Keys(f)) }
 
 // renderedFiles lists the files Render produces; Overrides must name one.
+// The add-ons' files (addonFiles) are rendered only for a topology that
+// runs them.
 var renderedFiles = []string{
 	"core-site.xml", "hdfs-site.xml", "yarn-site.xml", "mapred-site.xml",
 	"capacity-scheduler.xml", "zoo.cfg", "log4j.properties", "hadoop-env.sh", "workers",
+	HBaseSite, HBaseLog4j2, KafkaProperties,
 }
 
 // Validate checks options before anything is created.
@@ -167,9 +176,20 @@ func Render(t topology.Topology, o Options) (Files, error) {
 		"capacity-scheduler.xml": capacityScheduler(),
 		"zoo.cfg":                zooCfg(t),
 		"log4j.properties":       log4j(),
-		"hadoop-env.sh":          hadoopEnv(),
+		"hadoop-env.sh":          hadoopEnv(t),
+	}
+	if t.HasHBase() {
+		props[HBaseSite] = hbaseSite(t)
+		props[HBaseLog4j2] = hbaseLog4j2()
+	}
+	if t.HasKafka() {
+		props[KafkaProperties] = kafkaProperties(t)
 	}
 	for file, kv := range o.Overrides {
+		if props[file] == nil {
+			return nil, fmt.Errorf("override of %s: the topology does not run %s: turn it on (WithHBase, WithKafka) or drop the override",
+				file, addonOf(file))
+		}
 		for k, v := range kv {
 			if v == "" {
 				delete(props[file], k)
@@ -414,6 +434,9 @@ var heapMiB = map[topology.Role]int{
 	topology.DataNode:        192,
 	topology.ResourceManager: 384,
 	topology.NodeManager:     256,
+	topology.HMaster:         256,
+	topology.RegionServer:    512,
+	topology.Kafka:           384,
 }
 
 // jvmOverheadMiB is what a JVM uses beyond its heap (metaspace, code cache,
@@ -434,10 +457,10 @@ func EstimateMemoryMiB(t topology.Topology) int {
 	return total
 }
 
-func hadoopEnv() map[string]string {
+func hadoopEnv(t topology.Topology) map[string]string {
 	common := "-Djava.net.preferIPv4Stack=true -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:+ExitOnOutOfMemoryError"
 	opts := func(r topology.Role) string { return fmt.Sprintf("-Xmx%dm", heapMiB[r]) }
-	return map[string]string{
+	env := map[string]string{
 		"JAVA_HOME":          "${JAVA_HOME:-/usr/lib/jvm/default-java-17}",
 		"HADOOP_OPTS":        common,
 		"HADOOP_CLIENT_OPTS": "-Xmx256m",
@@ -451,6 +474,17 @@ func hadoopEnv() map[string]string {
 		"ZOOKEEPER_SERVER_OPTS":     opts(topology.ZooKeeper) + " -Dzookeeper.jmx.log4j.disable=true",
 		"HADOOP_LOG_DIR":            LogDir,
 	}
+	// The add-ons' heaps, only for a topology that runs them (the
+	// default cluster's file stays as it was).
+	for _, x := range []struct {
+		r   topology.Role
+		key string
+	}{{topology.HMaster, "HBASE_MASTER_OPTS"}, {topology.RegionServer, "HBASE_REGIONSERVER_OPTS"}, {topology.Kafka, "KAFKA_SERVER_OPTS"}} {
+		if len(t.On(x.r)) > 0 {
+			env[x.key] = opts(x.r)
+		}
+	}
+	return env
 }
 
 type property struct {

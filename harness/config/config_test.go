@@ -254,13 +254,14 @@ func TestOverrides(t *testing.T) {
 }
 
 func TestOverrideErrors(t *testing.T) {
-	overridable := "overridable files are [core-site.xml hdfs-site.xml yarn-site.xml mapred-site.xml capacity-scheduler.xml zoo.cfg log4j.properties hadoop-env.sh]"
+	overridable := "overridable files are [core-site.xml hdfs-site.xml yarn-site.xml mapred-site.xml capacity-scheduler.xml zoo.cfg log4j.properties hadoop-env.sh hbase-site.xml hbase-log4j2.properties kafka.properties]"
 	tests := []struct {
 		name string
 		o    config.Overrides
 		want []string
 	}{
-		{"unknown file", config.Overrides{"hbase-site.xml": {"k": "v"}}, []string{`override of unknown config file "hbase-site.xml"`, overridable}},
+		{"unknown file", config.Overrides{"hive-site.xml": {"k": "v"}}, []string{`override of unknown config file "hive-site.xml"`, overridable}},
+		{"add-on file without the add-on", config.Overrides{"hbase-site.xml": {"k": "v"}}, []string{"override of hbase-site.xml: the topology does not run HBase"}},
 		{"workers is not overridable", config.Overrides{"workers": {"hadoop004": "x"}}, []string{`override of unknown config file "workers"`, overridable}},
 		{"path instead of name", config.Overrides{"etc/hadoop/core-site.xml": {"k": "v"}}, []string{`unknown config file "etc/hadoop/core-site.xml"`}},
 	}

@@ -38,6 +38,16 @@ type Snapshot struct {
 	// ZooKeeper maps a ZooKeeper host to its mode: leader, follower, down,
 	// no-quorum...
 	ZooKeeper map[string]string
+	// HMasters maps an HMaster's host to its state: active, backup, down.
+	HMasters map[string]string
+	// HMasterLock is the host the /hbase/master znode names, "" if none.
+	HMasterLock string
+	// MetaServer is the host of the RegionServer serving hbase:meta.
+	MetaServer string
+	// KafkaController is the controller's broker id, 0 if none.
+	KafkaController int
+	// PartitionLeaders maps "topic/partition" to its leader broker id.
+	PartitionLeaders map[string]int
 }
 
 // NeedsState reports whether resolving s reads the cluster's state: true
@@ -45,7 +55,7 @@ type Snapshot struct {
 // for a selector Parse rejects), which Resolve answers from the topology
 // alone.
 func NeedsState(s Selector) bool {
-	return s != AllHosts && slices.Contains(Named(), s)
+	return s != AllHosts && (slices.Contains(Named(), s) || strings.HasPrefix(string(s), partitionLeaderPrefix+"("))
 }
 
 // Resolve turns a selector into daemons against snap. It checks s with
@@ -101,6 +111,27 @@ func Resolve(s Selector, snap Snapshot) ([]topology.Daemon, error) {
 		return one(s, topology.ZooKeeper, "zookeeper leader")(snap.zooKeepers().active("leader"))
 	case ZooKeeperFollower:
 		return one(s, topology.ZooKeeper, "zookeeper follower")(snap.zooKeepers().first("follower"))
+	case ActiveHMaster:
+		g := snap.group(topology.HMaster, snap.HMasters, func(h string) string { return h })
+		g.locked, g.lock = true, snap.HMasterLock
+		return one(s, topology.HMaster, "active hmaster")(g.active("active"))
+	case BackupHMaster:
+		g := snap.group(topology.HMaster, snap.HMasters, func(h string) string { return h })
+		return one(s, topology.HMaster, "backup hmaster")(g.first("backup"))
+	case RegionServerWithMeta:
+		if snap.MetaServer == "" || !t.Has(snap.MetaServer, topology.RegionServer) {
+			return nil, fmt.Errorf("resolve %s: no regionserver serves hbase:meta (meta-region-server=%q)", s, snap.MetaServer)
+		}
+		return []topology.Daemon{{Host: snap.MetaServer, Role: topology.RegionServer}}, nil
+	case KafkaController:
+		return snap.broker(s, "controller", snap.KafkaController)
+	case partitionLeaderPrefix:
+		key := fmt.Sprintf("%s/%d", p.Topic, p.Partition)
+		id, ok := snap.PartitionLeaders[key]
+		if !ok {
+			return nil, fmt.Errorf("resolve %s: no partition %s: create the topic first (partitions known: %d)", s, key, len(snap.PartitionLeaders))
+		}
+		return snap.broker(s, "leader of "+key, id)
 	case JournalNodeMinority, JournalNodeMajority, ZooKeeperMinority, ZooKeeperMajority:
 		r := topology.JournalNode
 		if p.Named == ZooKeeperMinority || p.Named == ZooKeeperMajority {
@@ -109,6 +140,15 @@ func Resolve(s Selector, snap Snapshot) ([]topology.Daemon, error) {
 		return snap.quorumPart(s, r, p.Named == JournalNodeMajority || p.Named == ZooKeeperMajority)
 	}
 	return nil, fmt.Errorf("resolve %s: unsupported selector", s)
+}
+
+// broker returns the Kafka broker with id as the daemon that s names.
+func (snap Snapshot) broker(s Selector, what string, id int) ([]topology.Daemon, error) {
+	h := snap.Topology.KafkaBrokerHost(id)
+	if h == "" {
+		return nil, fmt.Errorf("resolve %s: no %s (broker id %d; brokers are 1..%d)", s, what, id, len(snap.Topology.On(topology.Kafka)))
+	}
+	return []topology.Daemon{{Host: h, Role: topology.Kafka}}, nil
 }
 
 // member is one daemon of a role as the snapshot sees it.

@@ -23,6 +23,78 @@ func healthy() Snapshot {
 	}
 }
 
+// withAddons is healthy with HBase and Kafka: hmaster on hadoop001 active,
+// on hadoop003 backup, meta on hadoop002, broker 3 controller, orders/0
+// led by broker 2.
+func withAddons() Snapshot {
+	s := healthy()
+	s.Topology = s.Topology.WithHBase().WithKafka()
+	s.HMasters = map[string]string{"hadoop001": "active", "hadoop003": "backup"}
+	s.HMasterLock, s.MetaServer = "hadoop001", "hadoop002"
+	s.KafkaController = 3
+	s.PartitionLeaders = map[string]int{"orders/0": 2, "orders/1": 3}
+	return s
+}
+
+func TestResolveAddons(t *testing.T) {
+	tests := []struct {
+		name string
+		sel  Selector
+		mod  func(*Snapshot)
+		want []string
+		err  string
+	}{
+		{name: "active hmaster", sel: ActiveHMaster, want: []string{"hadoop001/hmaster"}},
+		{name: "backup hmaster", sel: BackupHMaster, want: []string{"hadoop003/hmaster"}},
+		{name: "two claim active: the lock wins", sel: ActiveHMaster,
+			mod: func(s *Snapshot) { s.HMasters["hadoop003"] = "active"; s.HMasterLock = "hadoop003" }, want: []string{"hadoop003/hmaster"}},
+		{name: "no active hmaster", sel: ActiveHMaster, mod: func(s *Snapshot) { s.HMasters["hadoop001"] = "down" },
+			err: "resolve active-hmaster: no active hmaster: none is active"},
+		{name: "active hmaster on a paused host", sel: ActiveHMaster, mod: func(s *Snapshot) { s.Hosts["hadoop001"] = "paused" },
+			err: "no active hmaster"},
+		{name: "meta", sel: RegionServerWithMeta, want: []string{"hadoop002/regionserver"}},
+		{name: "meta unassigned", sel: RegionServerWithMeta, mod: func(s *Snapshot) { s.MetaServer = "" },
+			err: "resolve regionserver-with-meta: no regionserver serves hbase:meta"},
+		{name: "controller", sel: KafkaController, want: []string{"hadoop003/kafka"}},
+		{name: "no controller", sel: KafkaController, mod: func(s *Snapshot) { s.KafkaController = 0 },
+			err: "resolve kafka-controller: no controller (broker id 0"},
+		{name: "partition leader", sel: PartitionLeader("orders", 0), want: []string{"hadoop002/kafka"}},
+		{name: "partition leader spaced", sel: "partition-leader(orders, 1)", want: []string{"hadoop003/kafka"}},
+		{name: "partition without leader", sel: PartitionLeader("orders", 0), mod: func(s *Snapshot) { s.PartitionLeaders["orders/0"] = -1 },
+			err: "no leader of orders/0 (broker id -1"},
+		{name: "unknown partition", sel: PartitionLeader("orders", 7), err: "no partition orders/7: create the topic first"},
+		{name: "bad partition-leader", sel: "partition-leader(orders)", err: "want partition-leader(TOPIC,PARTITION)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			snap := withAddons()
+			if tc.mod != nil {
+				tc.mod(&snap)
+			}
+			ds, err := Resolve(tc.sel, snap)
+			if tc.err != "" {
+				require.ErrorContains(t, err, tc.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, names(ds))
+		})
+	}
+}
+
+// The add-ons' selectors are refused, naming the fix, on a cluster without them.
+func TestAddonSelectorsNeedTheAddon(t *testing.T) {
+	for s, want := range map[Selector]string{
+		ActiveHMaster:                "needs the hbase add-on, which this cluster does not run: start it with harness.WithHBase() or `--with hbase`",
+		RegionServerWithMeta:         "needs the hbase add-on",
+		KafkaController:              "needs the kafka add-on, which this cluster does not run: start it with harness.WithKafka() or `--with kafka`",
+		PartitionLeader("orders", 0): "needs the kafka add-on",
+	} {
+		_, err := Parse(s, topology.Guide())
+		assert.ErrorContains(t, err, want, s)
+	}
+}
+
 // fiveHosts is a cluster of five hosts, each with ZooKeeper and a
 // JournalNode; nn1 on h1 is active.
 func fiveHosts() Snapshot {
@@ -257,10 +329,10 @@ func TestResolve(t *testing.T) {
 // message naming it when nothing was read.
 func TestResolveEveryNamed(t *testing.T) {
 	for _, s := range Named() {
-		ds, err := Resolve(s, healthy())
+		ds, err := Resolve(s, withAddons())
 		require.NoError(t, err, s)
 		assert.NotEmpty(t, ds, s)
-		_, err = Resolve(s, Snapshot{Topology: topology.Guide()})
+		_, err = Resolve(s, Snapshot{Topology: withAddons().Topology})
 		if err != nil {
 			assert.Regexp(t, "^resolve "+string(s)+": no [a-z]", err.Error())
 		}
@@ -274,4 +346,5 @@ func TestNeedsState(t *testing.T) {
 	for _, s := range []Selector{"hadoop001", "hadoop001/namenode", "namenode@hadoop002", "nonsense", ""} {
 		assert.False(t, NeedsState(s), s)
 	}
+	assert.True(t, NeedsState(PartitionLeader("t", 0)))
 }

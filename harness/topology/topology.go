@@ -28,12 +28,22 @@ const (
 	DataNode        Role = "datanode"
 	ResourceManager Role = "resourcemanager"
 	NodeManager     Role = "nodemanager"
+	// The opt-in add-ons on the same ZooKeeper ensemble and HDFS (WithHBase,
+	// WithKafka): Apache HBase's masters and RegionServers, and Apache
+	// Kafka's brokers in ZooKeeper mode.
+	HMaster      Role = "hmaster"
+	RegionServer Role = "regionserver"
+	Kafka        Role = "kafka"
 )
 
 // Roles lists every role in start order.
 func Roles() []Role {
-	return []Role{ZooKeeper, JournalNode, NameNode, ZKFC, DataNode, ResourceManager, NodeManager}
+	return []Role{ZooKeeper, JournalNode, NameNode, ZKFC, DataNode, ResourceManager, NodeManager,
+		HMaster, RegionServer, Kafka}
 }
+
+// HBaseRoles are the roles of the HBase add-on, in start order.
+func HBaseRoles() []Role { return []Role{HMaster, RegionServer} }
 
 // Short is the name jps prints for the role's main class.
 func (r Role) Short() string {
@@ -52,6 +62,12 @@ func (r Role) Short() string {
 		return "ResourceManager"
 	case NodeManager:
 		return "NodeManager"
+	case HMaster:
+		return "HMaster"
+	case RegionServer:
+		return "HRegionServer"
+	case Kafka:
+		return "Kafka"
 	}
 	return string(r)
 }
@@ -90,6 +106,71 @@ func Guide() Topology {
 		Nameservice:   "mycluster",
 		YARNClusterID: "my-yarn-cluster",
 	}
+}
+
+// HasHBase reports whether t runs the HBase add-on (any HBase role placed).
+func (t Topology) HasHBase() bool {
+	for _, r := range HBaseRoles() {
+		if len(t.Roles[r]) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// HasKafka reports whether t runs the Kafka add-on.
+func (t Topology) HasKafka() bool { return len(t.Roles[Kafka]) > 0 }
+
+// WithHBase returns t with the HBase add-on placed, unless t places an
+// HBase role already (then t is returned as it is): two HMasters, on the
+// first and the last host (hadoop001 active, hadoop003 backup in the
+// guide's preset), and a RegionServer on every DataNode host. A copy: t is not changed.
+func (t Topology) WithHBase() Topology {
+	if t.HasHBase() || len(t.Hosts) == 0 {
+		return t
+	}
+	t = t.clone()
+	masters := []string{t.Hosts[0]}
+	if last := t.Hosts[len(t.Hosts)-1]; last != masters[0] {
+		masters = append(masters, last)
+	}
+	t.Roles[HMaster] = masters
+	t.Roles[RegionServer] = slices.Clone(t.Roles[DataNode])
+	return t
+}
+
+// WithKafka returns t with a Kafka broker on every host, unless t places
+// Kafka already. Broker ids follow host order: the broker on the first
+// Kafka host is broker 1. A copy: t is not changed.
+func (t Topology) WithKafka() Topology {
+	if t.HasKafka() {
+		return t
+	}
+	t = t.clone()
+	t.Roles[Kafka] = slices.Clone(t.Hosts)
+	return t
+}
+
+// KafkaBrokerID returns the broker.id of the Kafka broker on host h
+// (1-based), or 0.
+func (t Topology) KafkaBrokerID(h string) int { return slices.Index(t.Roles[Kafka], h) + 1 }
+
+// KafkaBrokerHost returns the host of broker id, or "".
+func (t Topology) KafkaBrokerHost(id int) string {
+	if id < 1 || id > len(t.Roles[Kafka]) {
+		return ""
+	}
+	return t.Roles[Kafka][id-1]
+}
+
+func (t Topology) clone() Topology {
+	c := t
+	c.Hosts = slices.Clone(t.Hosts)
+	c.Roles = make(map[Role][]string, len(t.Roles)+4)
+	for r, hs := range t.Roles {
+		c.Roles[r] = slices.Clone(hs)
+	}
+	return c
 }
 
 // Load reads a topology from a JSON file (the shape of Topology) and fills
@@ -245,6 +326,17 @@ func (t Topology) Validate() error {
 	}
 	if n(NodeManager) < 1 {
 		bad("YARN needs at least 1 NodeManager; got 0")
+	}
+	if t.HasHBase() {
+		if m := n(HMaster); m < 2 {
+			bad("HBase HA needs at least 2 hmasters (an active and a backup); got %d", m)
+		}
+		if n(RegionServer) < 1 {
+			bad("HBase needs at least 1 regionserver; got 0")
+		}
+	}
+	if k := n(Kafka); k > 0 && k < 3 {
+		bad("Kafka needs at least 3 brokers (topics have replication factor 3 and min.insync.replicas=2); got %d", k)
 	}
 	for _, id := range []struct{ name, v string }{{"nameservice", t.Nameservice}, {"yarnClusterId", t.YARNClusterID}} {
 		if id.v != "" && !hostRE.MatchString(id.v) {
