@@ -3,6 +3,7 @@ package e2e
 import (
 	"flag"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -49,42 +50,56 @@ func seed(t *testing.T) int64 {
 func TestScenarios(t *testing.T) {
 	long(t)
 	for _, sc := range scenarios.All() {
-		if *scenarioFlag != "" && sc.Name != *scenarioFlag || *scenarioFlag == "" && sc.File != nil {
-			continue
+		if *scenarioFlag != "" && sc.Name != *scenarioFlag || *scenarioFlag == "" && (sc.File != nil || isAddonScenario(sc)) {
+			continue // files run through the CLI (make scenarios), the add-ons' in TestAddonScenarios
 		}
 		t.Run(sc.Name, func(t *testing.T) {
 			s := seed(t)
-			t.Logf("scenario %s seed %d (replay: go test ./e2e -run 'TestScenarios/%s' -seed %d)", sc.Name, s, sc.Name, s)
-			c := clusterFor(t, sc)
-			res, err := scenarios.Run(t.Context(), c, sc, s, harnesstest.Logger(t))
-			if err != nil {
-				t.Fatalf("run %s: %v", sc.Name, err)
-			}
-			for _, f := range res.Failovers {
-				t.Logf("failover %s %s -> %s in %v", f.Role, f.From, f.To, f.Duration.Round(time.Millisecond))
-			}
-			for _, n := range res.Notes {
-				t.Logf("observed: %s", n)
-			}
-			for _, ch := range res.Checks {
-				t.Logf("check: %s", ch)
-			}
-			t.Logf("writes: %d acknowledged, %d failed", res.Acked, res.FailedOps)
-			if res.Schedule != nil {
-				b, err := spec.Marshal(res.Schedule, "")
-				require.NoError(t, err)
-				_, err = spec.Parse("executed schedule", b)
-				require.NoError(t, err, "the executed schedule must replay:\n%s", b)
-			}
-			if ferr := res.Failed(); ferr != nil {
-				dir := harnesstest.ArtifactsDir(t)
-				if err := res.Save(dir); err != nil {
-					t.Logf("save result: %v", err)
-				}
-				t.Errorf("%v\nseed %d; timeline:\n%s\nhistory and report.html in %s", ferr, s, res.Timeline(), dir)
-			}
+			runScenario(t, clusterFor(t, sc), sc, s, false)
 		})
 	}
+}
+
+// runScenario runs sc on c with seed s and fails t with the timeline (and
+// saves history.json, report.html, scenario.yaml and the cluster
+// artifacts) when its steps or checks fail; with always it saves the run
+// whatever its outcome.
+func runScenario(t *testing.T, c *harness.Cluster, sc scenarios.Scenario, s int64, always bool) {
+	t.Helper()
+	t.Logf("scenario %s seed %d (replay: go test ./e2e -run '%s' -seed %d)", sc.Name, s, t.Name(), s)
+	res, err := scenarios.Run(t.Context(), c, sc, s, harnesstest.Logger(t))
+	if err != nil {
+		t.Fatalf("run %s: %v", sc.Name, err)
+	}
+	for _, f := range res.Failovers {
+		t.Logf("failover %s %s -> %s in %v", f.Role, f.From, f.To, f.Duration.Round(time.Millisecond))
+	}
+	for _, n := range res.Notes {
+		t.Logf("observed: %s", n)
+	}
+	for _, ch := range res.Checks {
+		t.Logf("check: %s", ch)
+	}
+	t.Logf("writes: %d acknowledged, %d failed", res.Acked, res.FailedOps)
+	if res.Schedule != nil {
+		b, err := spec.Marshal(res.Schedule, "")
+		require.NoError(t, err)
+		_, err = spec.Parse("executed schedule", b)
+		require.NoError(t, err, "the executed schedule must replay:\n%s", b)
+	}
+	ferr := res.Failed()
+	if ferr == nil && !always {
+		return
+	}
+	dir := harnesstest.ArtifactsDir(t)
+	if err := res.Save(dir); err != nil {
+		t.Logf("save result: %v", err)
+	}
+	if ferr != nil {
+		t.Errorf("%v\nseed %d; timeline:\n%s\nhistory and report.html in %s", ferr, s, res.Timeline(), dir)
+		return
+	}
+	t.Logf("report.html, history.json and timeline.txt in %s", dir)
 }
 
 // clusterFor is the cluster sc runs on: the shared one of its fencing, a
@@ -121,4 +136,8 @@ func sharedFor(f *spec.File, opts []harness.Option) *harnesstest.Shared {
 	s := harnesstest.NewShared(opts...)
 	byCluster[key] = s
 	return s
+}
+
+func isAddonScenario(sc scenarios.Scenario) bool {
+	return slices.ContainsFunc(scenarios.AddonScenarios(), func(a scenarios.Scenario) bool { return a.Name == sc.Name })
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/colinmarc/hdfs/v2"
 
+	"github.com/haharness/haharness/harness/config"
 	"github.com/haharness/haharness/harness/topology"
 	"github.com/haharness/haharness/internal/poll"
 )
@@ -73,7 +74,8 @@ type ResetReport struct {
 //     if another one is, that one is stopped, Reset waits until the wanted
 //     one is active and the YARN lock names it, then starts the stopped one
 //     again (it comes back as standby).
-//  4. HDFS as Start leaves it: Start writes nothing to HDFS (the format
+//  4. HDFS as Start leaves it (with the HBase add-on, its root directory
+//     /hbase is always kept, tables and all): Start writes nothing to HDFS (the format
 //     creates the root directory only, and the daemons create their own
 //     directories, such as /tmp/hadoop-yarn/staging and /tmp/logs, when a
 //     job needs them, again after they were deleted), so every entry of /
@@ -195,6 +197,11 @@ func (c *Cluster) resetTargets(o ResetOptions) (nn, rm string, keep []string, er
 			return "", "", nil, fmt.Errorf("reset %s: %w: keep path %q: want an absolute HDFS path", c.name, ErrResetOptions, p)
 		}
 		keep = append(keep, path.Clean(p))
+	}
+	if c.topo.HasHBase() {
+		// HBase's root directory is the running HBase's own state, not a
+		// test's data: deleting it under the RegionServers kills them.
+		keep = append(keep, config.HBaseRootDir)
 	}
 	return nn, rm, keep, nil
 }

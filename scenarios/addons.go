@@ -275,21 +275,29 @@ func (a *addonLoad) start(ctx context.Context, e *Env, withHBase, withKafka bool
 	})
 }
 
-// produce sends numbered records one at a time with acks=all (franz-go's
-// idempotent producer) until ctx ends, keeping each acknowledgement.
+// produce sends a numbered record every 50 ms with acks=all (franz-go's
+// idempotent producer, so records of one partition stay in order and a
+// retried send lands once) until ctx ends, keeping each acknowledgement as
+// its callback reports it (in order within a partition).
 func (a *addonLoad) produce(ctx context.Context, e *Env) {
+	var inflight sync.WaitGroup
 	for i := 0; ctx.Err() == nil; i++ {
 		v := fmt.Sprintf("%s-%08d", a.prefix, i)
-		r := a.produceClient.ProduceSync(ctx, &kgo.Record{Value: []byte(v)})[0]
-		a.mu.Lock()
-		if r.Err == nil {
-			a.records = append(a.records, invariant.Record{Partition: r.Record.Partition, Offset: r.Record.Offset, Value: v})
-		} else if ctx.Err() == nil {
-			a.sendFails++
-		}
-		a.mu.Unlock()
-		_ = poll.Sleep(ctx, 100*time.Millisecond)
+		inflight.Add(1)
+		a.produceClient.Produce(ctx, &kgo.Record{Value: []byte(v)}, func(r *kgo.Record, err error) {
+			defer inflight.Done()
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			if err == nil {
+				a.records = append(a.records, invariant.Record{Partition: r.Partition, Offset: r.Offset, Value: v})
+			} else {
+				a.sendFails++
+			}
+		})
+		_ = poll.Sleep(ctx, 50*time.Millisecond)
 	}
+	// Records still buffered fail with the context; wait for their callbacks.
+	inflight.Wait()
 }
 
 // stop ends the workloads (a short while after the steps, so writes go on

@@ -53,19 +53,20 @@ func FileScenarios() ([]Scenario, error) {
 
 // All returns every built-in scenario, in a stable order: the files of
 // scenarios/files, then those written in Go (random-chaos, in chaos.go: a
-// generator, whose executed schedule each run saves as a file).
+// generator, whose executed schedule each run saves as a file), then the
+// add-ons' (AddonScenarios: a cluster with HBase and Kafka).
 func All() []Scenario {
 	files, err := FileScenarios()
 	if err != nil {
 		panic(fmt.Sprintf("built-in scenario files: %v", err))
 	}
-	return append(files,
+	return append(append(files,
 		Scenario{
 			Name:        "random-chaos",
 			Description: "A seeded schedule of faults (kills, freezes, partitions, degraded links) with the workload running; the same seed replays the same schedule, and each run saves the schedule it executed as scenario.yaml.",
 			Steps:       randomChaos,
 		},
-	)
+	), AddonScenarios()...)
 }
 
 // firstLine is the first line of s, at most 200 bytes of it.

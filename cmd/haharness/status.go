@@ -39,6 +39,8 @@ type statusView struct {
 type topologySummary struct {
 	Nameservice   string `json:"nameservice"`
 	YARNClusterID string `json:"yarnClusterId"`
+	// KafkaBrokers are the Kafka hosts in broker id order (broker 1 first).
+	KafkaBrokers []string `json:"kafkaBrokers,omitempty"`
 }
 
 // hostView is one host: its engine state and its daemon JVMs like jps.
@@ -99,7 +101,7 @@ func gatherStatus(ctx context.Context, c *harness.Cluster) (statusView, error) {
 	start := time.Now()
 	t := c.Topology()
 	v := statusView{Cluster: c.Name(), Image: c.Image(), FaultsNote: faultsNote, Faults: []faultView{},
-		Topology: topologySummary{t.Nameservice, t.YARNClusterID}}
+		Topology: topologySummary{t.Nameservice, t.YARNClusterID, t.On(topology.Kafka)}}
 	var wg sync.WaitGroup
 	var statusErr error
 	wg.Go(func() { v.HA, statusErr = c.Status(ctx, harness.StatusOptions{CLI: true}) })
@@ -227,6 +229,36 @@ func (v statusView) print(w io.Writer) {
 		fmt.Fprintf(tw, "  %s\t%s\n", z.Host, z.Mode)
 	}
 	tw.Flush()
+
+	if h := v.HA.HBase; h != nil {
+		fmt.Fprintf(w, "\nHBase: active hmaster %s, ZooKeeper /hbase/master %s, RegionServers %d/%d, hbase:meta on %s, regions in transition %d\n",
+			orNone(h.ActiveHMaster()), orNone(h.MasterLock), len(h.RegionServers), h.Want, orNone(h.Meta), h.RegionsInTransition)
+		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		for _, m := range h.Masters {
+			fmt.Fprintf(tw, "  hmaster\t%s\t%s\n", m.Host, m.State)
+		}
+		for _, r := range h.RegionServers {
+			meta := ""
+			if r == h.Meta {
+				meta = "hbase:meta"
+			}
+			fmt.Fprintf(tw, "  regionserver\t%s\tregistered\t%s\n", r, meta)
+		}
+		tw.Flush()
+	}
+	if k := v.HA.Kafka; k != nil {
+		fmt.Fprintf(w, "\nKafka: controller broker %d, brokers registered %v of %d, under-replicated partitions %d\n",
+			k.Controller, k.Brokers, k.Want, len(k.UnderReplicated))
+		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		for i, h := range v.Topology.KafkaBrokers {
+			role := "broker"
+			if k.Controller == i+1 {
+				role = "broker, controller"
+			}
+			fmt.Fprintf(tw, "  broker %d\t%s\t%s\n", i+1, h, role)
+		}
+		tw.Flush()
+	}
 
 	fmt.Fprintln(w, "\nWeb UIs")
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
