@@ -33,8 +33,27 @@ var addons = harnesstest.NewShared(scenarios.AddonOptions()...)
 // min.insync.replicas=2 produced to with acks=all and consumed back through
 // the published ports; the add-ons' selectors resolving to daemons that
 // run; and the cluster's memory with the add-ons.
+//
+// Then the add-on scenarios (HMaster kill, NameNode failover under HBase
+// load, Kafka controller kill, partition leader isolated, random chaos
+// across all three systems) run on the same cluster, reset before each,
+// each saving its report; the cluster is removed when they end.
 func TestAddons(t *testing.T) {
 	long(t)
+	t.Cleanup(func() { addons.Done(t) })
+	t.Run("cluster", testAddonsCluster)
+	for _, sc := range scenarios.AddonScenarios() {
+		if *scenarioFlag != "" && sc.Name != *scenarioFlag {
+			continue
+		}
+		t.Run(sc.Name, func(t *testing.T) {
+			s := seed(t)
+			runScenario(t, addons.Get(t), sc, s, true)
+		})
+	}
+}
+
+func testAddonsCluster(t *testing.T) {
 	c := addons.Get(t)
 	ctx := t.Context()
 	st, err := c.Status(ctx, harness.StatusOptions{})
@@ -121,22 +140,4 @@ func countPrefix(m map[string]int, prefix string) int {
 		}
 	}
 	return n
-}
-
-// TestAddonScenarios runs the add-on scenarios (HMaster kill, NameNode
-// failover under HBase load, Kafka controller kill, partition leader
-// isolated, random chaos across all three systems) on the shared add-on
-// cluster, reset before each, and saves each one's report.
-func TestAddonScenarios(t *testing.T) {
-	long(t)
-	for _, sc := range scenarios.AddonScenarios() {
-		if *scenarioFlag != "" && sc.Name != *scenarioFlag {
-			continue
-		}
-		t.Run(sc.Name, func(t *testing.T) {
-			s := seed(t)
-			c := addons.Get(t)
-			runScenario(t, c, sc, s, true)
-		})
-	}
 }

@@ -109,7 +109,9 @@ func clusterFor(t *testing.T, sc scenarios.Scenario) *harness.Cluster {
 	switch {
 	case sc.File != nil && !sc.File.Cluster.IsZero():
 		return sharedFor(sc.File, sc.StartOptions()).Get(t)
-	case len(sc.Options) > 0:
+	case len(sc.Options) == 0 && slices.Equal(sc.Addons, scenarios.AddonScenarios()[0].Addons):
+		return addons.Get(t)
+	case len(sc.Options) > 0 || len(sc.Addons) > 0:
 		return harnesstest.Start(t, sc.StartOptions()...)
 	case sc.Fencing == "":
 		return shared.Get(t)

@@ -17,6 +17,7 @@ import (
 	"github.com/haharness/haharness/harness/topology"
 	"github.com/haharness/haharness/internal/poll"
 	"github.com/haharness/haharness/scenarios/invariant"
+	"github.com/haharness/haharness/scenarios/spec"
 )
 
 // The add-ons' scenarios run on a cluster with HBase and Kafka
@@ -25,9 +26,10 @@ import (
 // HMaster and Kafka controller lanes are in the timeline.
 
 // AddonOptions are the start options of the add-on scenarios' cluster.
-func AddonOptions() []harness.Option {
-	return []harness.Option{harness.WithHBase(), harness.WithKafka()}
-}
+func AddonOptions() []harness.Option { return Scenario{Addons: addons}.StartOptions() }
+
+// addons are the add-ons every add-on scenario runs with.
+var addons = []string{spec.AddonHBase, spec.AddonKafka}
 
 // HMasterFailoverBound is the longest an HMaster failover may take: the
 // active's ZooKeeper session expiring (config.AddonTiming), then the
@@ -198,7 +200,7 @@ const (
 func addonScenario(name, desc string, withHBase, withKafka bool, steps func(ctx context.Context, e *Env, a *addonLoad) error) Scenario {
 	a := &addonLoad{}
 	return Scenario{
-		Name: name, Description: desc, Options: AddonOptions(),
+		Name: name, Description: desc, Addons: addons,
 		StaleResourceManagerBound: time.Duration(config.Timing.ZKSessionTimeoutMS) * time.Millisecond,
 		Steps: func(ctx context.Context, e *Env) error {
 			*a = addonLoad{topic: AddonTopic, prefix: fmt.Sprintf("%s-%d", name, e.H.Seed)}

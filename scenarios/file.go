@@ -62,6 +62,7 @@ func FromFile(f *spec.File) Scenario {
 	if f.Cluster.ExtraHosts > 0 {
 		sc.Options = append(sc.Options, harness.WithTopology(f.Topology()))
 	}
+	sc.Addons = f.Cluster.Addons
 	for _, file := range slices.Sorted(maps.Keys(f.Cluster.Config)) {
 		sc.Options = append(sc.Options, harness.WithConfig(file, f.Cluster.Config[file]))
 	}

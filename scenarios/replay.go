@@ -26,7 +26,7 @@ func (e *Env) executed(sc Scenario) *spec.File {
 		APIVersion:  spec.APIVersion,
 		Name:        sc.Name + "-replay",
 		Description: fmt.Sprintf("The schedule %s executed (seed %d): %s", sc.Name, e.H.Seed, sc.Description),
-		Cluster:     spec.Cluster{Fencing: string(sc.Fencing)},
+		Cluster:     spec.Cluster{Fencing: string(sc.Fencing), Addons: sc.Addons},
 		Expect: spec.Expect{StaleActiveWithin: spec.StaleActive{
 			NameNode: spec.Duration(sc.StaleActiveBound), ResourceManager: spec.Duration(sc.StaleResourceManagerBound)}},
 	}

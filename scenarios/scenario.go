@@ -64,6 +64,9 @@ type Scenario struct {
 	// Options are any other options the cluster must be started with; nil
 	// for the default cluster.
 	Options []harness.Option
+	// Addons are the add-ons the cluster must run (spec.AddonHBase,
+	// spec.AddonKafka); StartOptions turns them on.
+	Addons []string
 	// Steps injects faults, waits for what should happen, heals, and returns
 	// once the cluster is HA ready again. An error fails the scenario.
 	Steps func(ctx context.Context, e *Env) error
@@ -85,6 +88,12 @@ type Scenario struct {
 // WithFencing(Fencing) when it is set.
 func (sc Scenario) StartOptions() []harness.Option {
 	opts := slices.Clone(sc.Options)
+	if slices.Contains(sc.Addons, spec.AddonHBase) {
+		opts = append(opts, harness.WithHBase())
+	}
+	if slices.Contains(sc.Addons, spec.AddonKafka) {
+		opts = append(opts, harness.WithKafka())
+	}
 	if sc.Fencing != "" {
 		opts = append(opts, harness.WithFencing(sc.Fencing))
 	}

@@ -198,6 +198,36 @@ func (s *Shared) start(t testing.TB) *harness.Cluster {
 	return c
 }
 
+// Done says the tests that share the cluster have ended: it is removed now
+// (healed and kept under HAHARNESS_KEEP) instead of when the binary's
+// tests end, so a large cluster (the add-ons') does not sit beside the
+// tests that come after. A later Get starts a new one. Call it from the
+// cleanup of the test whose subtests use it.
+func (s *Shared) Done(t testing.TB) {
+	t.Helper()
+	s.mu.Lock()
+	c := s.c
+	s.c = nil
+	s.mu.Unlock()
+	if c == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if Keep() {
+		if _, err := c.Heal(ctx); err != nil {
+			t.Errorf("heal shared cluster %s before keeping it: %v", c.Name(), err)
+		}
+		t.Logf("HAHARNESS_KEEP is set: shared cluster %s left running; remove it with `haharness down --name %s`", c.Name(), c.Name())
+		return
+	}
+	if err := c.Destroy(ctx); err != nil {
+		t.Errorf("remove shared cluster %s: %v", c.Name(), err)
+		return
+	}
+	t.Logf("harnesstest: shared cluster %s removed (its tests are done)", c.Name())
+}
+
 func (s *Shared) set(c *harness.Cluster) {
 	s.mu.Lock()
 	s.c = c

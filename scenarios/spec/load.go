@@ -273,7 +273,9 @@ func fieldName(path []string) string {
 }
 
 // Topology is the topology a file's cluster runs: the guide's, with
-// Cluster.ExtraHosts more hosts, each running a DataNode and a NodeManager.
+// Cluster.ExtraHosts more hosts, each running a DataNode and a NodeManager,
+// and the add-ons Cluster.Addons names placed as harness.WithHBase and
+// WithKafka place them.
 func (f *File) Topology() topology.Topology {
 	t := topology.Guide()
 	for i := range f.Cluster.ExtraHosts {
@@ -281,6 +283,12 @@ func (f *File) Topology() topology.Topology {
 		t.Hosts = append(t.Hosts, h)
 		t.Roles[topology.DataNode] = append(t.Roles[topology.DataNode], h)
 		t.Roles[topology.NodeManager] = append(t.Roles[topology.NodeManager], h)
+	}
+	if slices.Contains(f.Cluster.Addons, AddonHBase) {
+		t = t.WithHBase()
+	}
+	if slices.Contains(f.Cluster.Addons, AddonKafka) {
+		t = t.WithKafka()
 	}
 	return t
 }

@@ -75,7 +75,15 @@ type Cluster struct {
 	ExtraHosts int `yaml:"extraHosts,omitempty"`
 	// Config overrides keys per rendered file (hdfs-site.xml, zoo.cfg...).
 	Config map[string]map[string]string `yaml:"config,omitempty"`
+	// Addons are the add-ons the cluster runs: AddonHBase, AddonKafka.
+	Addons []string `yaml:"addons,omitempty"`
 }
+
+// The add-ons a cluster section can ask for.
+const (
+	AddonHBase = "hbase"
+	AddonKafka = "kafka"
+)
 
 // Key is the same for two files exactly when their cluster sections are:
 // files with the same key can run on one cluster.
@@ -86,7 +94,7 @@ func (c Cluster) Key() string {
 
 // IsZero reports whether c asks for nothing but the defaults.
 func (c Cluster) IsZero() bool {
-	return c.Hadoop == "" && c.Image == "" && c.Fencing == "" && c.ExtraHosts == 0 && len(c.Config) == 0
+	return c.Hadoop == "" && c.Image == "" && c.Fencing == "" && c.ExtraHosts == 0 && len(c.Config) == 0 && len(c.Addons) == 0
 }
 
 // Workload is what the test process does to the cluster while the schedule

@@ -3,6 +3,7 @@ package spec
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -241,7 +242,7 @@ func TestSchemaAgreesWithGo(t *testing.T) {
 	assert.ElementsMatch(t, []string{string(config.FenceSSHThenShell), string(config.FenceSSH), string(config.FenceShell)},
 		s.Properties.Cluster.Properties.Fencing.Enum)
 	files := s.Properties.Cluster.Properties.Config.Properties
-	assert.Len(t, files, 8)
+	assert.Len(t, files, 11)
 	for name := range files {
 		err := config.Options{Overrides: config.Overrides{name: {}}}.Validate()
 		assert.NoError(t, err, "the schema lets %s be overridden, config does not", name)
@@ -257,4 +258,18 @@ func TestSchemaFileIsEmbedded(t *testing.T) {
 	assert.Equal(t, Schema, b)
 	_, err = schema()
 	require.NoError(t, err)
+}
+
+// A file that targets an add-on's daemons must ask for the add-on.
+func TestAddonSelectorsNeedTheAddon(t *testing.T) {
+	body := "apiVersion: haharness/v1\nname: hmaster\n%sschedule:\n  - id: a\n    fault: kill-daemon\n    target: active-hmaster\n    hold: 1s\n"
+	_, err := Parse("f.yaml", []byte(fmt.Sprintf(body, "")))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "needs the hbase add-on")
+	f, err := Parse("f.yaml", []byte(fmt.Sprintf(body, "cluster:\n  addons: [hbase, kafka]\n")))
+	require.NoError(t, err)
+	assert.True(t, f.Topology().HasHBase() && f.Topology().HasKafka())
+	_, err = Parse("f.yaml", []byte(fmt.Sprintf(body, "cluster:\n  addons: [hive]\n")))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "addons")
 }
