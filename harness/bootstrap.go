@@ -219,9 +219,10 @@ func (c *Cluster) startYARN(ctx context.Context) error {
 func (c *Cluster) waitReady(ctx context.Context) error { return c.waitReadyHadoop(ctx) }
 
 // waitReadyHadoop waits until Hadoop's part of the cluster is HA ready,
-// before the add-ons start (their part of Ready cannot hold yet).
+// before the add-ons start (their part of Ready cannot hold yet, and their
+// daemons are not running).
 func (c *Cluster) waitReadyHadoop(ctx context.Context) error {
-	_, err := c.waitReadyWhere(ctx, func(s Status) Status { s.HBase, s.Kafka = nil, nil; return s })
+	_, err := c.waitReadyWhere(ctx, true)
 	return err
 }
 
@@ -366,6 +367,12 @@ func dialable(ctx context.Context, addr string) bool {
 // running host. hosts is each host's engine state (Status.Hosts): one ps
 // per running host, no other engine call.
 func (c *Cluster) checkAllAlive(ctx context.Context, hosts map[string]string) error {
+	return c.checkAliveExcept(ctx, hosts, nil)
+}
+
+// checkAliveExcept is checkAllAlive for the roles but those skip names
+// (not started yet).
+func (c *Cluster) checkAliveExcept(ctx context.Context, hosts map[string]string, skip []topology.Role) error {
 	for _, h := range c.topo.Hosts {
 		if hosts[h] == "exited" || hosts[h] == "dead" {
 			// Stopped by a fault, or killed by the kernel: only the
@@ -385,6 +392,9 @@ func (c *Cluster) checkAllAlive(ctx context.Context, hosts map[string]string) er
 		}
 		ps := parseProcesses(h, res.Stdout)
 		for _, r := range c.topo.RolesOf(h) {
+			if slices.Contains(skip, r) {
+				continue
+			}
 			if !slices.ContainsFunc(ps, func(p Process) bool { return p.Role == r }) {
 				return fmt.Errorf("%s on %s exited:\n%s", r, h, c.logTail(ctx, h, r, 25))
 			}

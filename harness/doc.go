@@ -18,7 +18,10 @@
 // hdfs://NAMESERVICE, through every NameNode), HDFSOn (pinned to one
 // NameNode), ZooKeeper, Addr (a host port as this process reaches it),
 // DialContext (the dialer behind every client the harness makes), WebUIs,
-// and Network for containers of your own.
+// and Network for containers of your own; with the add-ons (WithHBase,
+// WithKafka, addons.go) HBase (HBase's Java client run on a host), Kafka (a
+// franz-go client through the published ports), KafkaSeeds and
+// CreateKafkaTopic.
 //
 // Views — reading state, never changing it: Status and the waits on it
 // (WaitReady, WaitNameNodeActive, WaitZooKeeperQuorum), ProbeHA (one

@@ -338,11 +338,22 @@ func (c *Cluster) adminState(ctx context.Context, h, cmd string) string {
 // commands, and returns that status. On timeout the error carries the last
 // status seen.
 func (c *Cluster) WaitReady(ctx context.Context) (Status, error) {
-	return c.waitReadyWhere(ctx, func(s Status) Status { return s })
+	return c.waitReadyWhere(ctx, false)
 }
 
-// waitReadyWhere is WaitReady on the part of each status that view keeps.
-func (c *Cluster) waitReadyWhere(ctx context.Context, view func(Status) Status) (Status, error) {
+// waitReadyWhere is WaitReady; with hadoopOnly, on Hadoop's part of the
+// cluster alone (the add-ons neither judged nor expected to run).
+func (c *Cluster) waitReadyWhere(ctx context.Context, hadoopOnly bool) (Status, error) {
+	view := func(s Status) Status {
+		if hadoopOnly {
+			s.HBase, s.Kafka = nil, nil
+		}
+		return s
+	}
+	var skip []topology.Role
+	if hadoopOnly {
+		skip = append(topology.HBaseRoles(), topology.Kafka)
+	}
 	var ready Status
 	err := poll.Until(ctx, "HA ready", 0, func(ctx context.Context) (bool, string, error) {
 		s, err := c.Status(ctx, StatusOptions{})
@@ -351,7 +362,7 @@ func (c *Cluster) waitReadyWhere(ctx context.Context, view func(Status) Status) 
 			return false, s.String(), err
 		}
 		if err := s.Ready(); err != nil {
-			if aerr := c.checkAllAlive(ctx, s.Hosts); aerr != nil {
+			if aerr := c.checkAliveExcept(ctx, s.Hosts, skip); aerr != nil {
 				return false, s.String(), poll.Permanent(aerr)
 			}
 			return false, strings.ReplaceAll(err.Error(), "\n", "; "), nil

@@ -447,12 +447,19 @@ const jvmOverheadMiB = 120
 // two tasks).
 const jobMiB = 1280
 
+// hbaseClientMiB is the heap of the HBase client JVM the harness runs on a
+// host (HADOOP_CLIENT_OPTS).
+const hbaseClientMiB = 256
+
 // EstimateMemoryMiB is the memory the cluster t needs to start and run one
-// small MapReduce job.
+// small MapReduce job (and, with HBase, the harness's HBase client).
 func EstimateMemoryMiB(t topology.Topology) int {
 	total := jobMiB
 	for _, d := range t.Daemons() {
 		total += heapMiB[d.Role] + jvmOverheadMiB
+	}
+	if t.HasHBase() {
+		total += hbaseClientMiB + jvmOverheadMiB
 	}
 	return total
 }
