@@ -51,39 +51,29 @@ func renderAddonPom(tmpl, v string) []byte {
 // the registry's, else built now.
 func (b *Builder) EnsureAddons(ctx context.Context, r Release, a Addons) (string, error) {
 	ref := AddonsRef(r, a)
-	if _, ok, err := b.Engine.ImageLabels(ctx, ref); err != nil || ok {
-		return ref, err
-	}
-	hadoop, err := b.Ensure(ctx, r)
+	return b.provide(ctx, ref, func(ctx context.Context) error {
+		hadoop, err := b.find(ctx, Ref(r), func(ctx context.Context) error { return b.buildRelease(ctx, r) })
+		if err != nil {
+			return err
+		}
+		return b.buildAddons(ctx, a, hadoop, ref)
+	})
+}
+
+// buildAddons builds the add-on image ref on the Hadoop image hadoop.
+func (b *Builder) buildAddons(ctx context.Context, a Addons, hadoop, ref string) error {
+	builder, err := (&layers{Builder: b}).ensure(ctx, BuilderRef(), "builder", "builder image")
 	if err != nil {
-		return "", err
-	}
-	unlock, err := lock(ctx)
-	if err != nil {
-		return "", err
-	}
-	defer unlock()
-	if _, ok, err := b.Engine.ImageLabels(ctx, ref); err != nil || ok {
-		return ref, err
-	}
-	if ok, err := b.tryPull(ctx, ref); err != nil || ok {
-		return ref, err
-	}
-	start := time.Now()
-	b.log().Info("image build start", "image", ref, "hbase", a.HBase, "kafka", a.Kafka)
-	l := &layers{Builder: b}
-	builder, err := l.ensure(ctx, BuilderRef(), "builder", "builder image")
-	if err != nil {
-		return "", err
+		return err
 	}
 	tmp, err := os.MkdirTemp("", "haharness-addons-")
 	if err != nil {
-		return "", err
+		return err
 	}
 	defer os.RemoveAll(tmp)
 	dir := filepath.Join(tmp, "context")
 	if err := extract("addons", dir); err != nil {
-		return "", err
+		return err
 	}
 	for _, part := range []struct{ name, what, pom, version string }{
 		{"hbase", "HBase " + a.HBase, "hbase-pom.xml.tmpl", a.HBase},
@@ -91,20 +81,20 @@ func (b *Builder) EnsureAddons(ctx context.Context, r Release, a Addons) (string
 	} {
 		t := time.Now()
 		if err := b.resolveJars(ctx, part.what, renderAddonPom(part.pom, part.version), builder, filepath.Join(dir, part.name)); err != nil {
-			return "", err
+			return err
 		}
 		b.log().Info("resolved "+part.what+" jars with Maven", "took", since(t))
 	}
 	if err := stageHBaseWebapps(dir); err != nil {
-		return "", fmt.Errorf("stage HBase %s web UI: %w", a.HBase, err)
+		return fmt.Errorf("stage HBase %s web UI: %w", a.HBase, err)
 	}
 	t := time.Now()
 	err = b.Engine.Build(ctx, dir, ref, map[string]string{"BUILDER": builder, "HADOOP_IMAGE": hadoop, "HBASE_VERSION": a.HBase, "KAFKA_VERSION": a.Kafka}, b.out())
 	if err != nil {
-		return "", fmt.Errorf("build add-on image: %w", err)
+		return fmt.Errorf("build add-on image: %w", err)
 	}
-	b.log().Info("built add-on image", "image", ref, "took", since(t), "total", since(start))
-	return ref, nil
+	b.log().Info("built add-on image", "image", ref, "took", since(t))
+	return nil
 }
 
 // stageHBaseWebapps moves the hbase-server tests jar out of dir/hbase and

@@ -202,7 +202,13 @@ func hadoopHash(fsys fs.FS, r Release) string {
 // callers on one machine take turns (a lock file) so an image is pulled or
 // built once.
 func (b *Builder) Ensure(ctx context.Context, r Release) (string, error) {
-	ref := Ref(r)
+	return b.provide(ctx, Ref(r), func(ctx context.Context) error { return b.buildRelease(ctx, r) })
+}
+
+// provide returns ref: the engine's, else, holding the machine-wide build
+// lock (lock) and checking the engine again, the registry's (tryPull), else
+// what build makes.
+func (b *Builder) provide(ctx context.Context, ref string, build func(ctx context.Context) error) (string, error) {
 	if _, ok, err := b.Engine.ImageLabels(ctx, ref); err != nil || ok {
 		return ref, err
 	}
@@ -211,6 +217,11 @@ func (b *Builder) Ensure(ctx context.Context, r Release) (string, error) {
 		return "", err
 	}
 	defer unlock()
+	return b.find(ctx, ref, build)
+}
+
+// find is provide under the lock the caller holds.
+func (b *Builder) find(ctx context.Context, ref string, build func(ctx context.Context) error) (string, error) {
 	if _, ok, err := b.Engine.ImageLabels(ctx, ref); err != nil || ok {
 		return ref, err
 	}
@@ -219,20 +230,25 @@ func (b *Builder) Ensure(ctx context.Context, r Release) (string, error) {
 	}
 	start := time.Now()
 	b.log().Info("image build start", "image", ref)
-	l := &layers{Builder: b}
-	builder, err := l.ensure(ctx, BuilderRef(), "builder", "builder image")
-	if err != nil {
-		return "", err
-	}
-	base, err := l.ensure(ctx, BaseRef(), "base", "base image")
-	if err != nil {
-		return "", err
-	}
-	if err := b.buildHadoop(ctx, r, builder, base, ref); err != nil {
+	if err := build(ctx); err != nil {
 		return "", err
 	}
 	b.log().Info("image build done", "image", ref, "took", since(start))
 	return ref, nil
+}
+
+// buildRelease builds release r's Hadoop image and any layer it lacks.
+func (b *Builder) buildRelease(ctx context.Context, r Release) error {
+	l := &layers{Builder: b}
+	builder, err := l.ensure(ctx, BuilderRef(), "builder", "builder image")
+	if err != nil {
+		return err
+	}
+	base, err := l.ensure(ctx, BaseRef(), "base", "base image")
+	if err != nil {
+		return err
+	}
+	return b.buildHadoop(ctx, r, builder, base, Ref(r))
 }
 
 func since(t time.Time) time.Duration { return time.Since(t).Round(time.Millisecond) }

@@ -53,18 +53,7 @@ func AddonScenarios() []Scenario {
 		hbase("hbase-kill-active-hmaster", "Kill the active HMaster (SIGKILL) while HBase takes puts: the backup master becomes active "+
 			"within its ZooKeeper session timeout, at most one master claims active beyond that window, and every acknowledged put is read back.",
 			func(ctx context.Context, e *Env, a *addonLoad) error {
-				from, err := activeHMaster(ctx, e)
-				if err != nil {
-					return err
-				}
-				in, err := e.Inject(ctx, fault.KillDaemon{Target: fault.ActiveHMaster})
-				if err != nil {
-					return err
-				}
-				if _, err := e.waitAddonFailover(ctx, topology.HMaster, from, in); err != nil {
-					return err
-				}
-				return e.Heal(ctx, in)
+				return e.killAndFailover(ctx, fault.ActiveHMaster, topology.HMaster, activeHMaster)
 			}),
 		hbase("hbase-namenode-failover-under-load", "Kill the active NameNode while HBase writes its WAL and HFiles to hdfs://mycluster: HDFS fails over, "+
 			"the RegionServers ride it out through the HA proxy provider, and every acknowledged put is read back.",
@@ -88,18 +77,7 @@ func AddonScenarios() []Scenario {
 		kafka("kafka-kill-controller", "Kill the Kafka controller broker (SIGKILL) while a producer sends with acks=all: another broker becomes "+
 			"controller, and every acknowledged record is consumed afterwards once, in order, at its offset.",
 			func(ctx context.Context, e *Env, a *addonLoad) error {
-				from, err := kafkaController(ctx, e)
-				if err != nil {
-					return err
-				}
-				in, err := e.Inject(ctx, fault.KillDaemon{Target: fault.KafkaController})
-				if err != nil {
-					return err
-				}
-				if _, err := e.waitAddonFailover(ctx, topology.Kafka, from, in); err != nil {
-					return err
-				}
-				return e.Heal(ctx, in)
+				return e.killAndFailover(ctx, fault.KafkaController, topology.Kafka, kafkaController)
 			}),
 		kafka("kafka-isolate-partition-leader", "Cut the leader of partition 0 of the workload's topic off the network (iptables) while a producer sends "+
 			"with acks=all: leadership moves to an in-sync replica, and no acknowledged record is lost or duplicated.",
@@ -436,6 +414,23 @@ func kafkaController(ctx context.Context, e *Env) (string, error) {
 		return "", fmt.Errorf("no kafka controller: %s", s)
 	}
 	return e.C.Topology().KafkaBrokerHost(s.Kafka.Controller), nil
+}
+
+// killAndFailover kills the daemon sel names, waits for the failover of
+// role away from the host current named before, and heals.
+func (e *Env) killAndFailover(ctx context.Context, sel fault.Selector, role topology.Role, current func(context.Context, *Env) (string, error)) error {
+	from, err := current(ctx, e)
+	if err != nil {
+		return err
+	}
+	in, err := e.Inject(ctx, fault.KillDaemon{Target: sel})
+	if err != nil {
+		return err
+	}
+	if _, err := e.waitAddonFailover(ctx, role, from, in); err != nil {
+		return err
+	}
+	return e.Heal(ctx, in)
 }
 
 // waitAddonFailover waits until another host than from is the active
