@@ -131,6 +131,12 @@ func TestCLIUsage(t *testing.T) {
 			t.Errorf("want an unknown command message and exit 2, got exit %d", r.code)
 		}
 	})
+	t.Run("unknown-addon", func(t *testing.T) {
+		r := run(t, "up", "--with", "hbase,hive")
+		if r.code != 2 || !strings.Contains(r.stderr, `unknown add-on "hive": the add-ons are hbase and kafka`) {
+			t.Errorf("want an unknown add-on message and exit 2 before anything is created, got exit %d", r.code)
+		}
+	})
 	t.Run("kill-without-selector", func(t *testing.T) {
 		r := run(t, "kill")
 		if r.code != 2 || !strings.Contains(r.stderr, "missing SELECTOR") || !strings.Contains(r.stderr, "usage: haharness kill") {
