@@ -21,14 +21,14 @@ import (
 // TestHealConverges applies each fault kind, heals, and checks from the
 // outside that nothing is left: every host running, no iptables rule of
 // either chain, no netem qdisc, no frozen JVM, every daemon of the topology
-// running, and HA ready. Each case runs HAHARNESS_HEAL_REPEAT times (default
-// 3) in a row; odd rounds heal through the injecting handle (HealAll), even
-// ones through a fresh Attach that knows nothing of the fault (what the
-// CLI's `haharness heal` does).
+// running, and HA ready. Each case runs HAHARNESS_HEAL_REPEAT times in a
+// row (default 2, both ways of healing): odd rounds heal through the
+// injecting handle (HealAll), even ones through a fresh Attach that knows
+// nothing of the fault (what the CLI's `haharness heal` does).
 func TestHealConverges(t *testing.T) {
 	long(t)
 	c := shared.Get(t)
-	repeat := 3
+	repeat := 2
 	if v, err := strconv.Atoi(os.Getenv("HAHARNESS_HEAL_REPEAT")); err == nil && v > 0 {
 		repeat = v
 	}

@@ -6,7 +6,7 @@ import (
 )
 
 // EnvLong set to anything but "" or "0" runs the long suites too (the
-// heal of every fault kind three times, the scenario catalogue, the soak,
+// heal of every fault kind both ways, random chaos, the soak, the add-ons,
 // the timed-out binary): `make e2e` and `make soak` set it, so CI runs
 // everything. Without it `go test ./e2e` runs the rest within go test's
 // default 10-minute timeout.

@@ -119,6 +119,10 @@ func (p *namedHosts) Connected() { p.tried = 0 }
 // instead of hanging (colinmarc/hdfs has no timeouts of its own).
 const HDFSTimeout = 10 * time.Second
 
+// NameNodeQuarantine is how long the nameservice client (HDFS) skips a
+// NameNode after a read or write on a connection to it timed out.
+const NameNodeQuarantine = 15 * time.Second
+
 // deadlineDial dials through the published ports (DialContext) and bounds
 // every read and write.
 func (c *Cluster) deadlineDial(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -126,32 +130,112 @@ func (c *Cluster) deadlineDial(ctx context.Context, network, addr string) (net.C
 	if err != nil {
 		return nil, err
 	}
-	return deadlineConn{conn}, nil
+	return deadlineConn{Conn: conn}, nil
+}
+
+// nameserviceDial is deadlineDial for the NameNodes of the nameservice
+// client: a NameNode whose connection timed out less than
+// NameNodeQuarantine ago is refused at once, so the client moves to the
+// next one. colinmarc/hdfs fails over on a refused dial and on a standby
+// answer, but a frozen NameNode still accepts connections and only times
+// out, and each new client would otherwise try it first again.
+func (c *Cluster) nameserviceDial(ctx context.Context, network, addr string) (net.Conn, error) {
+	if until, ok := c.quarantine.holds(addr, time.Now()); ok {
+		return nil, fmt.Errorf("dial %s: skipped until %s: a request to it timed out (after %s)",
+			addr, until.Format("15:04:05.000"), HDFSTimeout)
+	}
+	conn, err := c.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	return deadlineConn{Conn: conn, timedOut: func() { c.quarantine.add(addr, time.Now().Add(NameNodeQuarantine)) }}, nil
 }
 
 // hdfsOptions are the options of every HDFS client the harness makes: the
 // NameNodes named by the guide's host names, every connection (NameNode
 // and DataNode, whose container addresses the NameNode hands out) through
-// published ports, user root (the HDFS superuser here).
+// published ports, user root (the HDFS superuser here). A pinned client
+// (one NameNode) dials it whatever happened before; a nameservice client
+// (several) skips a NameNode in quarantine.
 func (c *Cluster) hdfsOptions(nameNodes ...string) hdfs.ClientOptions {
 	var addrs []string
 	for _, h := range nameNodes {
 		addrs = append(addrs, net.JoinHostPort(h, strconv.Itoa(config.PortNameNodeRPC)))
 	}
-	return hdfs.ClientOptions{Addresses: addrs, User: "root", NamenodeDialFunc: c.deadlineDial, DatanodeDialFunc: c.deadlineDial}
+	nnDial := c.deadlineDial
+	if len(addrs) > 1 {
+		nnDial = c.nameserviceDial
+	}
+	return hdfs.ClientOptions{Addresses: addrs, User: "root", NamenodeDialFunc: nnDial, DatanodeDialFunc: c.deadlineDial}
 }
 
-// deadlineConn sets a fresh deadline before every Read and Write.
-type deadlineConn struct{ net.Conn }
+// deadlineConn sets a fresh deadline (timeout, HDFSTimeout when zero)
+// before every Read and Write, and calls timedOut (when set) each time one
+// passes.
+type deadlineConn struct {
+	net.Conn
+	timeout  time.Duration
+	timedOut func()
+}
 
 func (c deadlineConn) Read(p []byte) (int, error) {
-	_ = c.SetDeadline(time.Now().Add(HDFSTimeout))
-	return c.Conn.Read(p)
+	c.arm()
+	n, err := c.Conn.Read(p)
+	c.check(err)
+	return n, err
 }
 
 func (c deadlineConn) Write(p []byte) (int, error) {
-	_ = c.SetDeadline(time.Now().Add(HDFSTimeout))
-	return c.Conn.Write(p)
+	c.arm()
+	n, err := c.Conn.Write(p)
+	c.check(err)
+	return n, err
+}
+
+func (c deadlineConn) arm() {
+	d := c.timeout
+	if d == 0 {
+		d = HDFSTimeout
+	}
+	_ = c.SetDeadline(time.Now().Add(d))
+}
+
+func (c deadlineConn) check(err error) {
+	if c.timedOut != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+		c.timedOut()
+	}
+}
+
+// quarantine remembers addresses to skip until a time; the zero value is
+// empty and ready.
+type quarantine struct {
+	mu    sync.Mutex
+	until map[string]time.Time
+}
+
+func (q *quarantine) add(addr string, until time.Time) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.until == nil {
+		q.until = map[string]time.Time{}
+	}
+	if until.After(q.until[addr]) {
+		q.until[addr] = until
+	}
+}
+
+func (q *quarantine) clear() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	clear(q.until)
+}
+
+// holds reports whether addr is in quarantine at now, and until when.
+func (q *quarantine) holds(addr string, now time.Time) (time.Time, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	until, ok := q.until[addr]
+	return until, ok && now.Before(until)
 }
 
 // HDFSOn returns a client that talks only to the NameNode on host h: a
@@ -169,8 +253,10 @@ func (c *Cluster) HDFSOn(h string) (*hdfs.Client, error) {
 // colinmarc/hdfs moves to the next NameNode on a standby answer or a
 // connection error, but not on a timeout; a frozen NameNode still accepts
 // connections, so the client would keep timing out on it. The addresses are
-// therefore ordered with the NameNode that is active at creation first: make
-// a new client after an operation fails during a failover.
+// therefore ordered with the NameNode that is active at creation first, and
+// a NameNode whose connection timed out is skipped for NameNodeQuarantine
+// by every nameservice client of the cluster: make a new client after an
+// operation fails during a failover.
 func (c *Cluster) HDFS(ctx context.Context) (*hdfs.Client, error) {
 	nns := c.nameNodeAddrs(ctx)
 	var client *hdfs.Client

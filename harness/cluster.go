@@ -54,6 +54,9 @@ type Cluster struct {
 	events *Events
 	active []*Injection
 	nextID int
+	// quarantine holds the NameNodes the nameservice clients skip
+	// (clients.go).
+	quarantine quarantine
 }
 
 // Step is one init step and how long it took.

@@ -56,7 +56,8 @@ var StaleActiveGrace = 3 * time.Duration(config.Timing.ZKSessionTimeoutMS) * tim
 //
 // On failure the error names every daemon still not right, what Heal did
 // to it, and its last log lines. Injections still active when Heal
-// converges are marked healed: every fault kind has been undone.
+// converges are marked healed: every fault kind has been undone, and the
+// nameservice clients (HDFS) no longer skip a NameNode that timed out.
 func (c *Cluster) Heal(ctx context.Context) (HealReport, error) {
 	start := time.Now()
 	h := &healer{c: c, start: start, restarts: map[topology.Daemon]int{}, clean: map[string]bool{}}
@@ -97,6 +98,8 @@ func (c *Cluster) Heal(ctx context.Context) (HealReport, error) {
 		return rep, h.failure(err)
 	}
 	h.markHealed()
+	// Every NameNode answers again: the nameservice clients stop skipping one.
+	c.quarantine.clear()
 	c.events.add(Event{Kind: EventFault, State: "heal-converged",
 		Detail: fmt.Sprintf("%d round(s), %d action(s), %v", rep.Rounds, len(rep.Actions), rep.Took.Round(time.Millisecond))})
 	c.log.Info("healed", "rounds", rep.Rounds, "actions", len(rep.Actions), "took", rep.Took.Round(time.Millisecond))
