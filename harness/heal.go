@@ -159,7 +159,7 @@ func (h *healer) repair(ctx context.Context) error {
 			return fmt.Errorf("host %s: its container %s is gone: nothing can heal that; remove the cluster (`haharness down --name %s`) and start a new one",
 				host, c.Container(host), c.name)
 		default: // exited, created, dead
-			if err := c.engine.Start(ctx, c.Container(host)); err != nil {
+			if err := c.startHosts(ctx, host); err != nil {
 				h.errs = append(h.errs, fmt.Errorf("start host %s (%s): %w", host, st, err))
 				continue
 			}

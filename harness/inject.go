@@ -151,7 +151,7 @@ func (c *Cluster) HostAction(ctx context.Context, h string, a fault.HostAction) 
 			return ierr
 		}
 		if !st.Running {
-			if err := c.engine.Start(ctx, name); err != nil {
+			if err := c.startHosts(ctx, h); err != nil {
 				return err
 			}
 			// A restarted host publishes its ports anew, on new host ports.

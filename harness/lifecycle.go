@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/haharness/haharness/harness/docker"
 	"github.com/haharness/haharness/harness/topology"
 )
 
@@ -39,12 +40,10 @@ func (c *Cluster) Stop(ctx context.Context) error {
 // guide's §7): hosts, then ZooKeeper, JournalNodes, NameNodes, ZKFCs,
 // DataNodes, ResourceManagers and NodeManagers, and waits for HA ready.
 func (c *Cluster) Restart(ctx context.Context) error {
-	var names []string
 	for _, h := range c.topo.Hosts {
-		names = append(names, c.Container(h))
 		c.events.add(Event{Kind: EventHost, Daemon: h, State: "started"})
 	}
-	if err := c.engine.Start(ctx, names...); err != nil {
+	if err := c.startHosts(ctx, c.topo.Hosts...); err != nil {
 		return fmt.Errorf("start hosts: %w", err)
 	}
 	// Restarted hosts publish their ports on new host ports.
@@ -52,4 +51,21 @@ func (c *Cluster) Restart(ctx context.Context) error {
 		return err
 	}
 	return c.resume(ctx, false)
+}
+
+// startHosts starts the stopped or killed containers of hosts, each then
+// announcing its address (docker.AnnounceCommand: a restarted container's
+// published ports may otherwise forward nowhere for a while).
+func (c *Cluster) startHosts(ctx context.Context, hosts ...string) error {
+	for _, h := range hosts {
+		if err := c.engine.Start(ctx, c.Container(h)); err != nil {
+			return err
+		}
+		res, err := c.engine.Exec(ctx, c.Container(h), docker.AnnounceCommand, docker.ExecOptions{})
+		if err != nil || res.ExitCode != 0 {
+			c.log.Warn("host did not announce its address: its published ports may not forward until the engine host's ARP entry expires",
+				"host", h, "err", err, "output", res.Combined())
+		}
+	}
+	return nil
 }

@@ -213,6 +213,18 @@ func (e *Engine) Start(ctx context.Context, names ...string) error {
 	return nil
 }
 
+// AnnounceCommand, run in a container just started again, makes the engine
+// host learn the container's address anew. Podman (netavark) gives a
+// restarted container a new MAC address under its old IP address, while the
+// engine host's neighbour (ARP) entry keeps the old MAC until it expires:
+// the published ports, forwarded in the host's kernel to that address, go
+// nowhere meanwhile (seen for more than 20 s on Podman 4.3). One packet to
+// the network's gateway (the engine host's bridge) makes the container
+// resolve it by ARP, and that request updates the engine host's entry. It
+// needs bash, ip (iproute2) and nc, as the image contract does.
+var AnnounceCommand = []string{"bash", "-c",
+	`gw=$(ip -4 route show default | awk '{print $3; exit}'); [ -z "$gw" ] || nc -z -w 1 "$gw" 22 >/dev/null 2>&1; exit 0`}
+
 // Stop stops a container gracefully (SIGTERM, then SIGKILL after timeoutSec).
 func (e *Engine) Stop(ctx context.Context, name string, timeoutSec int) error {
 	_, err := e.cli.ContainerStop(ctx, name, client.ContainerStopOptions{Timeout: &timeoutSec})

@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/haharness/haharness/internal/poll"
 )
 
 // TestEngineConformance checks, on the engine found (DOCKER_HOST...), every
@@ -165,8 +167,18 @@ func TestEngineConformance(t *testing.T) {
 	require.Len(t, cs, 1)
 	ports[b] = cs[0].Ports[22]
 	assert.Equal(t, ipB, strings.TrimSpace(sh(b, "ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1").Stdout), "same address after restart")
-	require.Eventually(t, func() bool { return strings.HasPrefix(banner(b), "SSH-") }, 20*time.Second, 200*time.Millisecond,
-		"sshd through the published port after restart")
+	// As the harness does after starting a host again (Podman gives it a
+	// new MAC address; see AnnounceCommand).
+	res, err := e.Exec(ctx, b, AnnounceCommand, ExecOptions{})
+	require.NoError(t, err)
+	require.Zero(t, res.ExitCode, res.Combined())
+	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	require.NoError(t, poll.Until(wctx, "sshd through the published port "+e.PublishedAddr(ports[b])+" after restart", 200*time.Millisecond,
+		func(context.Context) (bool, string, error) {
+			s := banner(b)
+			return strings.HasPrefix(s, "SSH-"), s, nil
+		}))
 	require.NoError(t, e.Stop(ctx, b, 10))
 	st, err = e.Inspect(ctx, b)
 	require.NoError(t, err)
