@@ -95,9 +95,11 @@ func hbaseSite(t topology.Topology) map[string]string {
 		// reaches into the HDFS client's internals, which differ between
 		// the Hadoop client HBase ships and the servers it writes to.
 		"hbase.wal.provider": "filesystem",
-		// Start with whichever RegionServers have checked in after 2 s
-		// (at least one), report every second.
+		// Start once every RegionServer of the topology has checked in,
+		// else with whichever have after 2 s (at least one); report every
+		// second.
 		"hbase.master.wait.on.regionservers.mintostart": "1",
+		"hbase.master.wait.on.regionservers.maxtostart": fmt.Sprint(len(t.On(topology.RegionServer))),
 		"hbase.master.wait.on.regionservers.timeout":    "2000",
 		"hbase.regionserver.msginterval":                "1000",
 		"hbase.regionserver.handler.count":              "10",
@@ -109,6 +111,9 @@ func hbaseSite(t topology.Topology) map[string]string {
 		"hbase.rpc.timeout":                "10000",
 		"hbase.client.operation.timeout":   "60000",
 		"hbase.lease.recovery.dfs.timeout": "10000",
+		// A new active master recovers the lease on the old one's store WAL:
+		// ask HDFS again after 1 s, not 4 s (block recovery takes about that).
+		"hbase.lease.recovery.first.pause": "1000",
 	}
 }
 
