@@ -114,3 +114,40 @@ func mkdirAll(path string) error { return os.MkdirAll(filepath.Dir(path), 0o755)
 func writeFileMode(path string, b []byte, mode uint32) error {
 	return os.WriteFile(path, b, os.FileMode(mode))
 }
+
+// startRefuser is an Engine API client whose ContainerStart fails with
+// errs, in turn, then succeeds.
+type startRefuser struct {
+	client.APIClient
+	errs  []error
+	calls int
+}
+
+func (s *startRefuser) ContainerStart(context.Context, string, client.ContainerStartOptions) (client.ContainerStartResult, error) {
+	s.calls++
+	if len(s.errs) > 0 {
+		err := s.errs[0]
+		s.errs = s.errs[1:]
+		return client.ContainerStartResult{}, err
+	}
+	return client.ContainerStartResult{}, nil
+}
+
+func TestStartTriesAgainAfterPodmansBrokenPipe(t *testing.T) {
+	broken := errors.New("Error response from daemon: write child: broken pipe")
+	f := &startRefuser{errs: []error{broken}}
+	require.NoError(t, (&Engine{cli: f}).Start(t.Context(), "h1"))
+	assert.Equal(t, 2, f.calls)
+
+	// Not forever: StartAttempts in all, then the engine's own error.
+	f = &startRefuser{errs: []error{broken, broken, broken, broken}}
+	err := (&Engine{cli: f}).Start(t.Context(), "h1")
+	require.ErrorContains(t, err, "start h1: Error response from daemon: write child: broken pipe")
+	assert.Equal(t, StartAttempts, f.calls)
+
+	// Any other refusal is final at once, and keeps its kind.
+	f = &startRefuser{errs: []error{cerrdefs.ErrNotFound}}
+	err = (&Engine{cli: f}).Start(t.Context(), "h1")
+	require.ErrorIs(t, err, ErrNotFound)
+	assert.Equal(t, 1, f.calls)
+}
