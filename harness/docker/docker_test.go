@@ -133,12 +133,11 @@ func (s *startRefuser) ContainerStart(context.Context, string, client.ContainerS
 	return client.ContainerStartResult{}, nil
 }
 
-func TestStartTriesAgainAfterPodmansPassingRefusals(t *testing.T) {
+func TestStartTriesAgainAfterPodmansBrokenPipe(t *testing.T) {
 	broken := errors.New("Error response from daemon: write child: broken pipe")
-	portTaken := errors.New("Error response from daemon: cannot listen on the TCP port: listen tcp4 127.0.0.1:38279: bind: address already in use")
-	f := &startRefuser{errs: []error{broken, portTaken}}
+	f := &startRefuser{errs: []error{broken}}
 	require.NoError(t, (&Engine{cli: f}).Start(t.Context(), "h1"))
-	assert.Equal(t, 3, f.calls)
+	assert.Equal(t, 2, f.calls)
 
 	// Not forever: StartAttempts in all, then the engine's own error.
 	f = &startRefuser{errs: []error{broken, broken, broken, broken}}
