@@ -15,8 +15,6 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
-
-	"github.com/haharness/haharness/internal/poll"
 )
 
 // labelFilters turns "k=v" or "k" strings into an Engine API label filter.
@@ -206,42 +204,13 @@ func (e *Engine) Containers(ctx context.Context, filters ...string) ([]Container
 }
 
 // Start starts containers.
-//
-// Podman 4.3 sometimes refuses a start with "write child: broken pipe" (its
-// OCI runtime's sync pipe; seen once in a fresh-clone CI run, and reported
-// against Podman 4.3.1 by testcontainers-java's users, where a second try
-// works): such a start is tried again, StartAttempts times in all.
 func (e *Engine) Start(ctx context.Context, names ...string) error {
 	for _, n := range names {
-		attempt := 0
-		var refused error
-		err := poll.Until(ctx, "start "+n, 500*time.Millisecond, func(ctx context.Context) (bool, string, error) {
-			attempt++
-			_, refused = e.cli.ContainerStart(ctx, n, client.ContainerStartOptions{})
-			switch {
-			case refused == nil:
-				return true, "", nil
-			case attempt < StartAttempts && transientStart(refused):
-				return false, fmt.Sprintf("attempt %d: %v", attempt, refused), nil
-			}
-			return false, "", poll.Permanent(refused)
-		})
-		if err != nil && refused != nil && ctx.Err() == nil {
-			err = refused // the engine's own error, as one attempt would give it
-		}
-		if err != nil {
+		if _, err := e.cli.ContainerStart(ctx, n, client.ContainerStartOptions{}); err != nil {
 			return wrap(err, "start", n)
 		}
 	}
 	return nil
-}
-
-// StartAttempts bounds the tries of one container start.
-const StartAttempts = 3
-
-// transientStart tells a start refused by a passing fault of the engine.
-func transientStart(err error) bool {
-	return strings.Contains(err.Error(), "write child: broken pipe")
 }
 
 // AnnounceCommand, run in a container just started again, makes the engine
