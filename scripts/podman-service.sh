@@ -36,6 +36,12 @@ mkdir -p "$(dirname "$sock")"
 if [ -S "$sock" ]; then rm -f "$sock"; fi
 echo "podman-service: starting podman system service on $host (log: $log)" >&2
 # setsid: the service must outlive this script and the shell (or make) that ran it.
+# cd /: it must not keep the caller's directory either. Every container's
+# conmon inherits the service's working directory; once that directory is
+# removed (a CI clone deleted after its run) conmon fails ("Failed to get
+# working directory") and every container start is refused with "write
+# child: broken pipe".
+cd /
 setsid nohup podman system service --time=0 "$host" >>"$log" 2>&1 </dev/null &
 for _ in $(seq 1 60); do
   if answers; then echo "podman-service: up" >&2; echo "$host"; exit 0; fi

@@ -43,7 +43,10 @@ if answers; then exit 0; fi
 
 if [ "$(id -u)" = 0 ] && command -v dockerd >/dev/null 2>&1; then
   echo "setup: starting dockerd (log: /var/log/haharness-dockerd.log)" >&2
-  # setsid: the engine must outlive this script and the shell that ran it.
+  # setsid: the engine must outlive this script and the shell that ran it;
+  # cd /: nor may it keep that shell's directory, which may be removed (a
+  # CI clone) while the engine and its containers' shims still run in it.
+  cd /
   setsid nohup dockerd >/var/log/haharness-dockerd.log 2>&1 </dev/null &
   for _ in $(seq 1 60); do
     if answers; then echo "setup: engine is up" >&2; exit 0; fi
