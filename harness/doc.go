@@ -15,7 +15,8 @@
 // container name) and IP (a host's address on the cluster network).
 //
 // Clients — how a test reaches the cluster: HDFS (a client of
-// hdfs://NAMESERVICE, through every NameNode), HDFSOn (pinned to one
+// hdfs://NAMESERVICE, through every NameNode, the active first, skipping for
+// NameNodeQuarantine one whose connection timed out), HDFSOn (pinned to one
 // NameNode), ZooKeeper, Addr (a host port as this process reaches it),
 // DialContext (the dialer behind every client the harness makes), WebUIs,
 // and Network for containers of your own; with the add-ons (WithHBase,
@@ -67,8 +68,10 @@
 // Podman machines and remote engines they are not routable. Every host
 // publishes its daemons' client ports at ephemeral host ports (127.0.0.1 for
 // a local engine); Addr, DialContext, the HDFS and ZooKeeper clients, every
-// probe and WebUIs go through them. Containers of your own reach the hosts
-// by name on Network().
+// probe and WebUIs go through them; a host started again announces its
+// address first (docker.AnnounceCommand), or Podman's published ports would
+// forward to its old MAC address. Containers of your own reach the hosts by
+// name on Network().
 //
 // # Init sequence (the guide's §5)
 //
