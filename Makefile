@@ -2,7 +2,7 @@
 GO ?= go
 E2E_TIMEOUT ?= 90m
 
-.PHONY: all build test unit e2e lint images env clean-clusters demo test-podman soak bench scenarios
+.PHONY: all build test test-long unit e2e lint images env clean-clusters demo test-podman podman-images podman-conformance podman-demo podman-e2e soak bench scenarios
 
 all: build
 
@@ -19,9 +19,10 @@ unit:
 	$(GO) vet ./...
 	HAHARNESS_REQUIRE_BROWSER=$${CI:-} $(GO) test -count=1 -short $$($(GO) list ./... | grep -v /e2e$$)
 
-# End-to-end tests on real clusters (the e2e suite with its long suites,
-# HAHARNESS_LONG=1, the CLI session, the examples); they fail, never skip,
-# without an engine. They run as most
+# End-to-end tests on real clusters: the e2e package's tiers TIER
+# (e2e/tier_test.go: quick,test by default, what `make test` runs; long is
+# `make test-long`'s), with the CLI session and the examples (E2E_PKGS);
+# they fail, never skip, without an engine. They run as most
 # users' tests run (Docker Desktop, Colima, Podman, remote engines): unable
 # to reach any container address, through internal/unroutable (root and
 # iptables; UNROUTABLE=0 runs them plain). Where testcontainers-go's reaper
@@ -30,10 +31,12 @@ unit:
 # testcontainers-go documents; haharness gc collects what a killed run leaves.
 UNROUTABLE ?= 1
 BLOCKED = $(if $(filter 1,$(UNROUTABLE)),$(GO) run ./internal/unroutable/cmd --,)
+TIER ?= quick,test
+E2E_PKGS ?= ./e2e/... ./cmd/... ./examples/...
 e2e: env build
 	@if ./bin/haharness engine --reaper | grep -q '^reaper: *running'; then ryuk=false; else ryuk=true; fi; \
-	set -x; HAHARNESS_REQUIRE_DOCKER=1 HAHARNESS_LONG=1 TESTCONTAINERS_RYUK_DISABLED=$${TESTCONTAINERS_RYUK_DISABLED:-$$ryuk} \
-	  $(BLOCKED) $(GO) test -p 1 -count=1 -timeout $(E2E_TIMEOUT) -v ./e2e/... ./cmd/... ./examples/...
+	set -x; HAHARNESS_REQUIRE_DOCKER=1 HAHARNESS_TIER=$(TIER) TESTCONTAINERS_RYUK_DISABLED=$${TESTCONTAINERS_RYUK_DISABLED:-$$ryuk} \
+	  $(BLOCKED) $(GO) test -p 1 -count=1 -timeout $(E2E_TIMEOUT) -v $(E2E_PKGS)
 
 # The soak alone: SEEDS seeds (1..SEEDS), DURATION of faults each, on one
 # cluster, unable to reach container addresses like the rest of e2e; each
@@ -64,12 +67,40 @@ scenarios: env build
 	HAHARNESS_REQUIRE_DOCKER=1 TESTCONTAINERS_RYUK_DISABLED=true \
 	  $(BLOCKED) ./bin/haharness scenario run -f $(SCENARIO_FILES) --out e2e/artifacts/scenarios $(if $(SEED),--seed $(SEED),)
 
-# Everything: the README's test command.
-test: env lint unit e2e scenarios test-podman
+# The README's test command, what .ci/run calls: every kind of check once
+# (lint, unit, the e2e tiers quick and test with the CLI session and the
+# examples, every scenario file, Podman's conformance test, demo and one
+# fault smoke), within 40 minutes on a fresh machine. It ends with a table
+# of where the time went (internal/testplan), also written to
+# e2e/artifacts/make-test-times.txt.
+PLAN = $(GO) run ./internal/testplan/cmd
+SUB = $(MAKE) --no-print-directory
+test:
+	@$(PLAN) -title "make test" -budget 40m -out e2e/artifacts/make-test-times.txt \
+	  'set-up (engines, tools, CLI binary)=$(SUB) env build' \
+	  'lint=$(SUB) lint' \
+	  'unit=$(SUB) unit' \
+	  'images (Docker)=$(SUB) images' \
+	  'e2e tiers quick+test, CLI session, examples=$(SUB) e2e' \
+	  'scenario files=$(SUB) scenarios' \
+	  'Podman=$(SUB) test-podman'
 
-# Build the images ahead of time (they are also built on demand).
+# Everything `make test` leaves out, nothing of it repeated: the e2e tier
+# long (every fault kind healed in rounds, the soak's seeds, random chaos,
+# the shrink demonstration, Hadoop 3.4.3 and the bug it reproduces, a
+# binary ended by its timeout) and the whole smoke suite on Podman.
+test-long:
+	@$(PLAN) -title "make test-long" -out e2e/artifacts/make-test-long-times.txt \
+	  'set-up (engines, tools, CLI binary)=$(SUB) env build' \
+	  'images (Docker)=$(SUB) images' \
+	  'e2e tier long=$(SUB) e2e TIER=long E2E_PKGS=./e2e E2E_TIMEOUT=150m' \
+	  'Podman: the whole smoke suite=$(SUB) test-podman PODMAN_RUN="TestGuideCluster|TestFaultSmoke"'
+
+# Build the images ahead of time (they are also built on demand): Hadoop's
+# and the add-ons' (IMAGES_WITH= for Hadoop's alone).
+IMAGES_WITH ?= hbase,kafka
 images: env build
-	./bin/haharness images
+	./bin/haharness images $(if $(IMAGES_WITH),--with $(IMAGES_WITH),)
 
 lint:
 	$(GO) vet ./...
@@ -88,17 +119,32 @@ clean-clusters: build
 
 # The same code on Podman's Docker-compatible API (Debian's podman 4.3) as a
 # second engine, also unable to reach container addresses; the last part of
-# `make test`. setup installs podman,
-# podman-service.sh starts `podman system service` on its root socket unless
-# it answers. The images are built into Podman's store on first use (no
-# registry needed: debootstrap, Maven Central); then the engine conformance
+# `make test`. setup installs podman, podman-service.sh starts `podman
+# system service` on its root socket unless it answers. The images come
+# from Docker's store when it has them (saved there, loaded into Podman's,
+# their contract checked; HAHARNESS_IMAGES_NATIVE=1 builds them in Podman's
+# store instead: debootstrap, Maven Central); then the engine conformance
 # test checks each engine feature the harness uses, in seconds, before the
-# demo and the e2e smoke tests. Ryuk is off: its image comes from a registry.
+# demo and one fault smoke test (PODMAN_RUN: `make test-long` runs the whole
+# smoke suite). Ryuk is off: its image comes from a registry.
+PODMAN = host=$$(bash scripts/podman-service.sh) && export DOCKER_HOST=$$host TESTCONTAINERS_RYUK_DISABLED=true HAHARNESS_REQUIRE_DOCKER=1 && set -x &&
+PODMAN_RUN ?= TestFaultSmoke/kill-host
 test-podman: env build
-	@host=$$(bash scripts/podman-service.sh) && set -x && \
-	export DOCKER_HOST=$$host TESTCONTAINERS_RYUK_DISABLED=true HAHARNESS_REQUIRE_DOCKER=1 && \
-	./bin/haharness engine && \
-	image=$$(./bin/haharness images | awk '{print $$1}') && \
-	HAHARNESS_ENGINE_TEST_IMAGE=$$image $(GO) test -count=1 -v -run TestEngineConformance ./harness/docker && \
-	$(BLOCKED) ./bin/haharness demo && \
-	$(BLOCKED) $(GO) test -p 1 -count=1 -timeout 40m -v ./e2e -run 'TestGuideCluster|TestFaultSmoke'
+	@$(PLAN) -title "make test-podman" \
+	  'images (Podman)=$(SUB) podman-images' \
+	  'engine conformance=$(SUB) podman-conformance' \
+	  'demo=$(SUB) podman-demo' \
+	  'e2e $(PODMAN_RUN)=$(SUB) podman-e2e PODMAN_RUN="$(PODMAN_RUN)"'
+
+podman-images: build
+	@$(PODMAN) ./bin/haharness engine && ./bin/haharness images
+
+podman-conformance: build
+	@$(PODMAN) HAHARNESS_ENGINE_TEST_IMAGE=$$(./bin/haharness images | awk '{print $$1}') \
+	  $(GO) test -count=1 -v -run TestEngineConformance ./harness/docker
+
+podman-demo: build
+	@$(PODMAN) $(BLOCKED) ./bin/haharness demo
+
+podman-e2e: build
+	@$(PODMAN) HAHARNESS_TIER=quick,test $(BLOCKED) $(GO) test -p 1 -count=1 -timeout 40m -v ./e2e -run '$(PODMAN_RUN)'

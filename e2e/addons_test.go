@@ -39,7 +39,7 @@ var addons = harnesstest.NewShared(scenarios.AddonOptions()...)
 // across all three systems) run on the same cluster, reset before each,
 // each saving its report; the cluster is removed when they end.
 func TestAddons(t *testing.T) {
-	long(t)
+	tier(t, tierTest)
 	t.Cleanup(func() { addons.Done(t) })
 	t.Run("cluster", testAddonsCluster)
 	for _, sc := range scenarios.AddonScenarios() {

@@ -23,6 +23,7 @@ import (
 // replicas on DataNodes, a MapReduce pi job succeeds on YARN, and after Stop
 // and Restart (no format) the file is still there.
 func TestGuideCluster(t *testing.T) {
+	tier(t, tierQuick)
 	// The init sequence itself is under test: no warm start.
 	c := harnesstest.Start(t, harness.WithFreshInit())
 	ctx := t.Context()

@@ -34,7 +34,7 @@ func newest34(t *testing.T) string {
 // read the hyphenated key, so it prints an empty value and the file's log
 // expectation fails, while the failover itself and the invariants hold.
 func TestBugReproducesOnAffectedRelease(t *testing.T) {
-	long(t)
+	tier(t, tierLong)
 	f, err := spec.Load(filepath.Join("..", "scenarios", "files", "hadoop-19228-shell-fence-sees-hyphenated-keys.yaml"))
 	require.NoError(t, err)
 	v := newest34(t)

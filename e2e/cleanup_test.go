@@ -22,6 +22,7 @@ import (
 // cluster and checks that harness.GC (what TestMain and `haharness gc` run)
 // removes every container and network it left.
 func TestKilledStartIsCollected(t *testing.T) {
+	tier(t, tierQuick)
 	harnesstest.RequireDocker(t)
 	ctx := t.Context()
 	name := "killed" + time.Now().Format("150405")
@@ -69,6 +70,7 @@ func TestKilledStartIsCollected(t *testing.T) {
 // TestImageContract checks that an image missing the contract is refused
 // before anything is created, naming what is missing.
 func TestImageContract(t *testing.T) {
+	tier(t, tierQuick)
 	harnesstest.RequireDocker(t)
 	ctx := t.Context()
 	eng, err := docker.Connect(ctx)
@@ -94,7 +96,7 @@ func TestImageContract(t *testing.T) {
 // no t.Cleanup) and checks that nothing of the cluster is left: harnesstest
 // removes the binary's clusters just before the deadline.
 func TestTimedOutBinaryLeavesNothing(t *testing.T) {
-	long(t)
+	tier(t, tierLong)
 	harnesstest.RequireDocker(t)
 	ctx := t.Context()
 	name := "timedout" + time.Now().Format("150405")
@@ -127,6 +129,7 @@ func TestHelperWaitsForTheTimeout(t *testing.T) {
 // removal after the tests never runs) and checks that nothing of the
 // cluster is left: the cleanup Shared.Get registered removes it first.
 func TestPanickedTestLeavesNothing(t *testing.T) {
+	tier(t, tierQuick)
 	harnesstest.RequireDocker(t)
 	ctx := t.Context()
 	name := "panicked" + time.Now().Format("150405")

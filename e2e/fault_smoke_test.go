@@ -21,6 +21,7 @@ import (
 // restores the target. Targets avoid the active NameNode so the cluster
 // stays usable between subtests; hadoop003 runs the standby rm2.
 func TestFaultSmoke(t *testing.T) {
+	tier(t, tierTest)
 	c := shared.Get(t)
 	const target, control, peer = "hadoop003", "hadoop002", "hadoop001"
 

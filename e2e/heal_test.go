@@ -26,7 +26,7 @@ import (
 // injecting handle (HealAll), even ones through a fresh Attach that knows
 // nothing of the fault (what the CLI's `haharness heal` does).
 func TestHealConverges(t *testing.T) {
-	long(t)
+	tier(t, tierLong)
 	c := shared.Get(t)
 	repeat := 2
 	if v, err := strconv.Atoi(os.Getenv("HAHARNESS_HEAL_REPEAT")); err == nil && v > 0 {

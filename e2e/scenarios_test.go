@@ -48,7 +48,7 @@ func seed(t *testing.T) int64 {
 // a scenario's steps or checks fail. The schedule each run executed must
 // be a valid scenario file.
 func TestScenarios(t *testing.T) {
-	long(t)
+	tier(t, tierLong)
 	for _, sc := range scenarios.All() {
 		if *scenarioFlag != "" && sc.Name != *scenarioFlag || *scenarioFlag == "" && (sc.File != nil || isAddonScenario(sc)) {
 			continue // files run through the CLI (make scenarios), the add-ons' in TestAddonScenarios

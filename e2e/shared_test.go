@@ -23,6 +23,7 @@ import (
 // report that says what it did. Then that KeepPaths keeps what it names
 // and AnyActive changes no active.
 func TestSharedClusterReset(t *testing.T) {
+	tier(t, tierQuick)
 	c := shared.Get(t)
 	ctx := t.Context()
 	st, err := c.Status(ctx, harness.StatusOptions{})

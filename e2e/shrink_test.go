@@ -20,7 +20,7 @@ import (
 // and rm1 active). The smallest schedule must be that one fault alone,
 // with its hold shortened (the trial that ran it failed).
 func TestShrinkDemonstration(t *testing.T) {
-	long(t)
+	tier(t, tierLong)
 	f, err := spec.Load(filepath.Join("..", "scenarios", "examples", "shrink-demo.yaml"))
 	require.NoError(t, err)
 	require.Len(t, f.Schedule, 10)

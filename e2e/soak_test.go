@@ -26,7 +26,7 @@ import (
 // that does not converge, a failover past its bound. Each run's report and
 // timeline go to the artifacts directory.
 func TestSoak(t *testing.T) {
-	long(t)
+	tier(t, tierLong)
 	seeds := []int64{1, 2}
 	if v := os.Getenv("HAHARNESS_SOAK_SEEDS"); v != "" {
 		seeds = nil

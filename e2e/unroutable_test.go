@@ -33,6 +33,7 @@ import (
 // Under `make e2e` the whole suite already runs blocked; run alone (go test
 // ./e2e -run Unroutable), the test re-runs itself in a blocked process.
 func TestUnroutableContainerAddresses(t *testing.T) {
+	tier(t, tierQuick)
 	if !unroutable.Active() {
 		rerunBlocked(t)
 		return

@@ -32,7 +32,7 @@ import (
 // Heal brings the cluster back to HA ready. It then removes the cluster and
 // checks that no container or network of it is left.
 func TestHadoop34(t *testing.T) {
-	long(t) // a second image to build and a cold start: past go test's default timeout with the rest
+	tier(t, tierLong) // a second image to build and a cold start: past go test's default timeout with the rest
 	rel, err := images.Lookup(newest34(t))
 	require.NoError(t, err)
 	c := harnesstest.Start(t, harness.WithHadoopVersion(rel.Hadoop))

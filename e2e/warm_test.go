@@ -21,6 +21,7 @@ import (
 // snapshot of the preset exists yet, the first start saves it and the test
 // starts again.
 func TestWarmStart(t *testing.T) {
+	tier(t, tierQuick)
 	ctx := t.Context()
 	c := harnesstest.Start(t)
 	if !slices.Contains(stepNames(c), "restore snapshot") {

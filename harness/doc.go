@@ -61,9 +61,9 @@
 //
 // # Engines and addresses
 //
-// The engine is found as testcontainers-go finds it (DOCKER_HOST, the Docker
-// context, ~/.testcontainers.properties, the default, rootless and Podman
-// sockets) and driven through the Engine API (package docker). The test
+// The engine is found as testcontainers-go finds it (DOCKER_HOST,
+// ~/.testcontainers.properties, the default and rootless Docker sockets)
+// and driven through the Engine API (package docker). The test
 // process never dials a container address: on Docker Desktop, Colima,
 // Podman machines and remote engines they are not routable. Every host
 // publishes its daemons' client ports at ephemeral host ports (127.0.0.1 for

@@ -170,18 +170,23 @@ func scenarioRunFiles(ctx context.Context, e *env, args []string) error {
 		}
 		groups[k] = append(groups[k], f)
 	}
-	var failed []string
+	var failed, timings []string
 	for gi, k := range keys {
 		group := groups[k]
+		groupStart := time.Now()
 		c, done, err := fileCluster(ctx, e, attachTo, group[0], *keep && gi == len(keys)-1)
 		if err != nil {
 			return err
 		}
+		started := time.Since(groupStart)
+		var resets time.Duration
 		for i, f := range group {
 			if i > 0 || attachTo != "" {
+				resetStart := time.Now()
 				rctx, rcancel := context.WithTimeout(ctx, 5*time.Minute)
 				_, err := c.Reset(rctx, harness.ResetOptions{})
 				rcancel()
+				resets += time.Since(resetStart)
 				if err != nil {
 					done()
 					return fmt.Errorf("reset %s before %s: %w", c.Name(), f.Path, err)
@@ -192,12 +197,35 @@ func scenarioRunFiles(ctx context.Context, e *env, args []string) error {
 			}
 		}
 		done()
+		timings = append(timings, groupTiming(group, time.Since(groupStart), started, resets, attachTo != ""))
+	}
+	// Where the time went, a line per group: the test command's table
+	// (internal/testplan) shows these under its scenario part.
+	fmt.Fprintln(e.stdout)
+	for _, l := range timings {
+		fmt.Fprintln(e.stdout, l)
 	}
 	fmt.Fprintf(e.stdout, "\n%d of %d scenario file(s) passed (seed %d)\n", len(files)-len(failed), len(files), *seed)
 	if len(failed) > 0 {
 		return fmt.Errorf("%d scenario file(s) failed:\n  %s", len(failed), strings.Join(failed, "\n  "))
 	}
 	return nil
+}
+
+// groupTiming is the `timing:` line of a group of files that shared a
+// cluster: its whole time, the cluster's start (or attach), the resets
+// between files.
+func groupTiming(group []*spec.File, took, start, resets time.Duration, attached bool) string {
+	label := "default cluster"
+	if !group[0].Cluster.IsZero() {
+		label = "cluster of " + group[0].Name
+	}
+	how := "start"
+	if attached {
+		how = "attach"
+	}
+	return fmt.Sprintf("timing: scenarios on the %s: %v (%d file(s), cluster %s %v, resets %v)", label,
+		took.Round(100*time.Millisecond), len(group), how, start.Round(100*time.Millisecond), resets.Round(100*time.Millisecond))
 }
 
 // fileCluster attaches to the named cluster, or starts the cluster f asks

@@ -36,8 +36,12 @@ func TestOwnServiceWritesThroughClusterNetwork(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a real HA cluster")
 	}
-	harnesstest.RequireDocker(t) // skip without an engine, or fail if HAHARNESS_REQUIRE_DOCKER is set
-	buildDir := buildContext(t)  // before the cluster: a compile error costs seconds, not minutes
+	// Before any testcontainers-go call: skips without an engine (fails if
+	// HAHARNESS_REQUIRE_DOCKER is set), and where testcontainers' reaper
+	// image cannot be pulled turns the reaper off for this process, so the
+	// testcontainers.Run below needs no TESTCONTAINERS_RYUK_DISABLED.
+	harnesstest.RequireDocker(t)
+	buildDir := buildContext(t) // before the cluster: a compile error costs seconds, not minutes
 
 	c := harnesstest.Start(t) // the guide's three hosts; removed when the test ends
 	ctx := t.Context()
@@ -139,11 +143,12 @@ func containerLogs(t *testing.T, ctr testcontainers.Container) string {
 	return string(b)
 }
 
-// ryukHint explains the usual cause of a failed start on a machine that
-// cannot pull testcontainers' reaper image.
+// ryukHint is for a failed start while the reaper runs (it is off where its
+// image could not be pulled: RequireDocker saw to that): the reaper itself
+// may be what failed.
 func ryukHint() string {
 	if testcontainers.ReadConfig().RyukDisabled {
 		return ""
 	}
-	return " (where the reaper image cannot be pulled, run with TESTCONTAINERS_RYUK_DISABLED=true)"
+	return " (if the reaper failed, TESTCONTAINERS_RYUK_DISABLED=true turns it off)"
 }

@@ -1,10 +1,17 @@
 // Package docker is haharness's only adapter to the container engine. It
 // speaks the Docker Engine API (github.com/moby/moby/client) and finds the
-// engine the way testcontainers-go does (DOCKER_HOST, the current Docker
-// context, ~/.testcontainers.properties, the default, rootless and Podman
-// sockets, in testcontainers-go's order), so haharness runs wherever
-// testcontainers-go runs: a native dockerd, Docker Desktop, Colima, Podman,
-// a remote DOCKER_HOST.
+// engine the way testcontainers-go does (tc.host in
+// ~/.testcontainers.properties, DOCKER_HOST, the default socket, docker.host,
+// then the rootless Docker sockets, in testcontainers-go's order; Podman
+// through DOCKER_HOST or its Docker-compatible socket), so haharness runs
+// wherever testcontainers-go runs: a native dockerd, Docker Desktop, Colima,
+// Podman, a remote DOCKER_HOST.
+//
+// Connect also decides, before testcontainers-go reads its configuration
+// (once per process), whether the reaper (Ryuk) can run: where its image is
+// neither on the engine nor pullable, it sets TESTCONTAINERS_RYUK_DISABLED=true
+// for the process, so the caller's own testcontainers-go containers start
+// too (reaperprobe.go).
 //
 // It offers networks with fixed subnets, containers with static addresses
 // and published ports, exec, copy in and out, signals, pause, stats, image
@@ -109,6 +116,14 @@ var (
 // Connect returns the engine of this process, found as testcontainers-go
 // finds it, and checks that it answers. The connection is shared by every
 // caller in the process; a failed attempt is retried by the next call.
+//
+// The first call, if it comes before the process's first testcontainers-go
+// call, settles the reaper for the whole process: unless the user set
+// TESTCONTAINERS_RYUK_DISABLED or ryuk.disabled, or SkipReaperProbe was
+// called, it checks (with the Engine API client alone, on the engine
+// testcontainers-go will find) that the reaper image is on the engine or
+// pulls it (30 s at most); when it cannot be pulled it sets
+// TESTCONTAINERS_RYUK_DISABLED=true and logs why (slog, Info, once).
 func Connect(ctx context.Context) (*Engine, error) {
 	sharedMu.Lock()
 	defer sharedMu.Unlock()
@@ -123,8 +138,8 @@ func Connect(ctx context.Context) (*Engine, error) {
 	return e, nil
 }
 
-const engineHelp = "start Docker or Podman (scripts/setup.sh does it on Debian as root), or point DOCKER_HOST, " +
-	"the Docker context or ~/.testcontainers.properties at a running engine"
+const engineHelp = "start Docker or Podman (scripts/setup.sh does it on Debian as root), or point DOCKER_HOST " +
+	"or ~/.testcontainers.properties (docker.host, tc.host) at a running engine"
 
 func connect(ctx context.Context) (e *Engine, err error) {
 	defer func() {
@@ -133,6 +148,9 @@ func connect(ctx context.Context) (e *Engine, err error) {
 			e, err = nil, fmt.Errorf("%w: %v: %s", ErrEngine, r, engineHelp)
 		}
 	}()
+	// Before testcontainers-go's first call: that reads (and caches for the
+	// process) its configuration, TESTCONTAINERS_RYUK_DISABLED with it.
+	probeReaper(ctx)
 	p, err := testcontainers.NewDockerProvider()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v: %s", ErrEngine, err, engineHelp)

@@ -20,19 +20,25 @@ type reaperState struct {
 // when it is killed with SIGKILL; the reaper is started (or joined) on the
 // first call. When no reaper can run, it returns no labels and says why:
 // TESTCONTAINERS_RYUK_DISABLED (or ryuk.disabled in
-// ~/.testcontainers.properties) turns it off, and on a machine where no
-// registry answers its image cannot be pulled. Label-based garbage
-// collection (harness.GC, `haharness gc`) is the guarantee then.
+// ~/.testcontainers.properties) turns it off, set by the user or by Connect
+// where its image cannot be pulled (the note then is Connect's reason);
+// where Connect did not decide, the pull is tried here.
+// Label-based garbage collection (harness.GC, `haharness gc`) is the
+// guarantee then.
 func (e *Engine) ReaperLabels(ctx context.Context) (map[string]string, string) {
 	e.reaperOnce.Do(func() { e.reaper = e.startReaper(ctx) })
 	return e.reaper.labels, e.reaper.note
 }
 
 func (e *Engine) startReaper(ctx context.Context) reaperState {
-	if testcontainers.ReadConfig().RyukDisabled {
+	cfg := testcontainers.ReadConfig()
+	if cfg.RyukDisabled {
+		if probeNote != "" {
+			return reaperState{note: probeNote}
+		}
 		return reaperState{note: "the reaper (Ryuk) is disabled by TESTCONTAINERS_RYUK_DISABLED or ~/.testcontainers.properties"}
 	}
-	image := testcontainers.ReaperDefaultImage //nolint:staticcheck // the only exported name of the image
+	image := reaperImage(cfg.Config.HubImageNamePrefix)
 	if _, ok, err := e.ImageLabels(ctx, image); err != nil {
 		return reaperState{note: fmt.Sprintf("the reaper (Ryuk) is unavailable: %v", err)}
 	} else if !ok {

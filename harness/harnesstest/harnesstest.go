@@ -19,10 +19,15 @@
 //
 // Tests that need their own options, or check the start itself, keep Start.
 //
-// The engine is found as testcontainers-go finds it (DOCKER_HOST, the Docker
-// context, ~/.testcontainers.properties, the default, rootless and Podman
-// sockets). Without one the test is skipped, unless HAHARNESS_REQUIRE_DOCKER
-// is set (CI sets it), in which case it fails: CI cannot pass by skipping.
+// The engine is found as testcontainers-go finds it (DOCKER_HOST,
+// ~/.testcontainers.properties, the default and rootless Docker sockets).
+// Without one the test is skipped, unless HAHARNESS_REQUIRE_DOCKER is set
+// (CI sets it), in which case it fails: CI cannot pass by skipping.
+// RequireDocker (Start calls it) also settles the reaper for the process
+// before testcontainers-go reads its configuration: where the Ryuk image
+// cannot be pulled it sets TESTCONTAINERS_RYUK_DISABLED=true, so a test's
+// own testcontainers-go containers start too; call it before the test's
+// first testcontainers-go call.
 // HAHARNESS_KEEP=1 keeps clusters after the test for debugging.
 // Artifacts go under HAHARNESS_ARTIFACTS (default ./artifacts) in a directory
 // named after the test; the failure message names it.
