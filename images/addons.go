@@ -47,16 +47,23 @@ func renderAddonPom(tmpl, v string) []byte {
 // (Ensure) plus HBase's and Kafka's jars, each resolved by Maven with its
 // own dependency tree into a directory of its own (HBase brings the Hadoop
 // client it was built against, Kafka its ZooKeeper client; neither mixes
-// with Hadoop's share/hadoop/lib). Like Ensure: the engine's copy, else
-// the registry's, else built now.
+// with Hadoop's share/hadoop/lib). Like Ensure: the engine's, else the
+// registry's, else another engine's, else built now (on the Hadoop image,
+// which Ensure provides).
 func (b *Builder) EnsureAddons(ctx context.Context, r Release, a Addons) (string, error) {
+	p, err := b.ProvideAddons(ctx, r, a)
+	return p.Ref, err
+}
+
+// ProvideAddons is EnsureAddons, saying how the image was provided.
+func (b *Builder) ProvideAddons(ctx context.Context, r Release, a Addons) (Provided, error) {
 	ref := AddonsRef(r, a)
 	return b.provide(ctx, ref, func(ctx context.Context) error {
 		hadoop, err := b.find(ctx, Ref(r), func(ctx context.Context) error { return b.buildRelease(ctx, r) })
 		if err != nil {
 			return err
 		}
-		return b.buildAddons(ctx, a, hadoop, ref)
+		return b.buildAddons(ctx, a, hadoop.Ref, ref)
 	})
 }
 

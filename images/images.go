@@ -11,7 +11,13 @@
 //  2. else pulled from the engine's default registry, where the images
 //     workflow (.github/workflows/images.yml) publishes exactly these refs;
 //     a failed pull (no registry, no such tag) is logged and not an error;
-//  3. else built from the layers below, each tagged by a hash of its own
+//  3. else copied from another engine that has it (Builder.Sources, by
+//     default HAHARNESS_IMAGES_FROM's addresses or the local Docker and
+//     Podman sockets: DefaultSources), its save streamed into this engine's
+//     load through the Engine API, then checked against the contract
+//     (CheckContract); an engine that fails the copy is logged and the next
+//     is tried. Builder.Native or HAHARNESS_IMAGES_NATIVE=1 skips this step;
+//  4. else built from the layers below, each tagged by a hash of its own
 //     recipe and reused when present.
 //
 // The layers:
@@ -33,7 +39,7 @@
 //     scripts (hadoop/Dockerfile, CONTRACT.md). ZooKeeper runs from the
 //     ZooKeeper jars Hadoop depends on.
 //
-// Pulls and builds on one machine take turns (a lock file). `make images`
+// Pulls, copies and builds on one machine take turns (a lock file). `make images`
 // calls Ensure through the CLI.
 //
 // Layering: imports harness/docker only.
@@ -132,6 +138,13 @@ type Builder struct {
 	// Out receives build output (pulls, image builds, Maven, debootstrap);
 	// default io.Discard.
 	Out io.Writer
+	// Sources are the addresses (DOCKER_HOST values) of other engines a
+	// missing image is copied from, tried in turn; nil: DefaultSources().
+	// The Builder's own engine is left out.
+	Sources []string
+	// Native builds a missing image on the engine, never copying it (as
+	// HAHARNESS_IMAGES_NATIVE=1 does).
+	Native bool
 }
 
 func (b *Builder) log() *slog.Logger {
@@ -198,43 +211,85 @@ func hadoopHash(fsys fs.FS, r Release) string {
 }
 
 // Ensure returns the Hadoop image for release r: the engine's, else the
-// registry's, else one built now (building any missing layer). Concurrent
-// callers on one machine take turns (a lock file) so an image is pulled or
-// built once.
+// registry's, else one copied from another engine that has it, else one
+// built now (building any missing layer). Concurrent callers on one machine
+// take turns (a lock file) so an image is pulled, copied or built once.
 func (b *Builder) Ensure(ctx context.Context, r Release) (string, error) {
+	p, err := b.Provide(ctx, r)
+	return p.Ref, err
+}
+
+// Provide is Ensure, saying how the image was provided.
+func (b *Builder) Provide(ctx context.Context, r Release) (Provided, error) {
 	return b.provide(ctx, Ref(r), func(ctx context.Context) error { return b.buildRelease(ctx, r) })
 }
 
 // provide returns ref: the engine's, else, holding the machine-wide build
-// lock (lock) and checking the engine again, the registry's (tryPull), else
-// what build makes.
-func (b *Builder) provide(ctx context.Context, ref string, build func(ctx context.Context) error) (string, error) {
-	if _, ok, err := b.Engine.ImageLabels(ctx, ref); err != nil || ok {
-		return ref, err
+// lock (lock) and checking the engine again, what find provides.
+func (b *Builder) provide(ctx context.Context, ref string, build func(ctx context.Context) error) (Provided, error) {
+	start := time.Now()
+	if _, ok, err := b.Engine.ImageLabels(ctx, ref); err != nil {
+		return Provided{}, err
+	} else if ok {
+		return Provided{Ref: ref, How: Present, Took: since(start)}, nil
 	}
 	unlock, err := lock(ctx)
 	if err != nil {
-		return "", err
+		return Provided{}, err
 	}
 	defer unlock()
 	return b.find(ctx, ref, build)
 }
 
-// find is provide under the lock the caller holds.
-func (b *Builder) find(ctx context.Context, ref string, build func(ctx context.Context) error) (string, error) {
-	if _, ok, err := b.Engine.ImageLabels(ctx, ref); err != nil || ok {
-		return ref, err
+// order is what find tries for an image the engine lacks, in turn: the
+// registry, then another engine (unless native), then the build.
+func (b *Builder) order() []How {
+	if b.native() {
+		return []How{Pulled, Built}
 	}
-	if ok, err := b.tryPull(ctx, ref); err != nil || ok {
-		return ref, err
-	}
+	return []How{Pulled, Copied, Built}
+}
+
+// find is provide under the lock the caller holds: the engine's ref, else
+// the first of order that provides it.
+func (b *Builder) find(ctx context.Context, ref string, build func(ctx context.Context) error) (Provided, error) {
 	start := time.Now()
-	b.log().Info("image build start", "image", ref)
-	if err := build(ctx); err != nil {
-		return "", err
+	if _, ok, err := b.Engine.ImageLabels(ctx, ref); err != nil {
+		return Provided{}, err
+	} else if ok {
+		return Provided{Ref: ref, How: Present, Took: since(start)}, nil
 	}
-	b.log().Info("image build done", "image", ref, "took", since(start))
-	return ref, nil
+	for _, how := range b.order() {
+		start := time.Now()
+		p := Provided{Ref: ref, How: how}
+		switch how {
+		case Pulled:
+			if ok, err := b.tryPull(ctx, ref); err != nil {
+				return Provided{}, err
+			} else if !ok {
+				continue
+			}
+		case Copied:
+			sources := b.sources()
+			from, ok, err := b.copier().tryCopy(ctx, ref, sources)
+			if err != nil {
+				return Provided{}, err
+			} else if !ok {
+				b.log().Info("image on no other engine", "image", ref, "sources", strings.Join(sources, ","), "took", since(start))
+				continue
+			}
+			p.From = from
+		case Built:
+			b.log().Info("image build start", "image", ref)
+			if err := build(ctx); err != nil {
+				return Provided{}, err
+			}
+			b.log().Info("image build done", "image", ref, "took", since(start))
+		}
+		p.Took = since(start)
+		return p, nil
+	}
+	return Provided{}, fmt.Errorf("image %s: nothing provided it", ref) // Built ends every order
 }
 
 // buildRelease builds release r's Hadoop image and any layer it lacks.
@@ -261,7 +316,7 @@ func (b *Builder) tryPull(ctx context.Context, ref string) (bool, error) {
 		if ctx.Err() != nil {
 			return false, ctx.Err()
 		}
-		b.log().Info("image not pulled; building it", "image", ref, "reason", err.Error(), "took", since(start))
+		b.log().Info("image not pulled", "image", ref, "reason", err.Error(), "took", since(start))
 		return false, nil
 	}
 	if _, ok, err := b.Engine.ImageLabels(ctx, ref); err != nil || !ok {

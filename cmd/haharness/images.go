@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -18,8 +19,15 @@ func cmdImages(ctx context.Context, e *env, args []string) error {
 	all := fs.Bool("all", false, "build the image of every known release (what the images workflow publishes)")
 	with := &withValue{}
 	fs.Var(with, "with", "also the add-on image (HBase and Kafka), for `hbase,kafka` or either")
+	native := fs.Bool("native", false, "build a missing image on this engine, never copy it from another (as "+images.EnvNative+"=1)")
+	var from addrsValue
+	fs.Var(&from, "from", "copy a missing image from the engine at `ADDR` (a DOCKER_HOST value; repeatable or comma-separated; "+
+		"default: "+images.EnvFrom+", else the local Docker and Podman sockets)")
 	if err := parseNone(fs, args); err != nil {
 		return err
+	}
+	if *native && len(from) > 0 {
+		return usagef(fs, "--native builds on this engine: it takes no --from")
 	}
 	rels := images.Releases()
 	if !*all {
@@ -33,23 +41,43 @@ func cmdImages(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	b := &images.Builder{Engine: eng, Log: stepLogger(e), Out: e.stderr}
+	b := &images.Builder{Engine: eng, Log: stepLogger(e), Out: e.stderr, Native: *native}
+	if len(from) > 0 {
+		b.Sources = from
+	}
 	for _, rel := range rels {
 		start := time.Now()
-		ref, err := b.Ensure(ctx, rel)
+		p, err := b.Provide(ctx, rel)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "%s (Hadoop %s, ZooKeeper %s) ready in %v\n", ref, rel.Hadoop, rel.ZooKeeper, time.Since(start).Round(100*time.Millisecond))
+		fmt.Fprintf(e.stdout, "%s (Hadoop %s, ZooKeeper %s) %s in %v\n", p.Ref, rel.Hadoop, rel.ZooKeeper, p, time.Since(start).Round(100*time.Millisecond))
 		if with.hbase || with.kafka {
 			start = time.Now()
 			a := images.DefaultAddons
-			ref, err := b.EnsureAddons(ctx, rel, a)
+			p, err := b.ProvideAddons(ctx, rel, a)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "%s (Hadoop %s, HBase %s, Kafka %s) ready in %v\n", ref, rel.Hadoop, a.HBase, a.Kafka, time.Since(start).Round(100*time.Millisecond))
+			fmt.Fprintf(e.stdout, "%s (Hadoop %s, HBase %s, Kafka %s) %s in %v\n", p.Ref, rel.Hadoop, a.HBase, a.Kafka, p, time.Since(start).Round(100*time.Millisecond))
 		}
+	}
+	return nil
+}
+
+// addrsValue is --from: engine addresses, comma-separated or repeated.
+type addrsValue []string
+
+func (v *addrsValue) String() string { return strings.Join(*v, ",") }
+
+func (v *addrsValue) Set(s string) error {
+	for _, a := range strings.Split(s, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			*v = append(*v, a)
+		}
+	}
+	if len(*v) == 0 {
+		return fmt.Errorf("no engine address in %q (e.g. --from unix:///var/run/docker.sock)", s)
 	}
 	return nil
 }

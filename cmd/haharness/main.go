@@ -85,7 +85,7 @@ func commands() []command {
 		{"soak", "[--name N] [--seed N] [--duration 5m] [--writers 3] [--out DIR]",
 			"run seeded faults with writers on a running cluster, heal after each, read every acknowledged write back", groupScenario, cmdSoak},
 
-		{"images", "[--hadoop VERSION | --all] [--with hbase,kafka]", "pull or build the cluster image if missing and print its ref", groupOther, cmdImages},
+		{"images", "[--hadoop VERSION | --all] [--with hbase,kafka] [--native | --from ADDR]", "pull, copy from another engine or build the cluster image if missing; print its ref", groupOther, cmdImages},
 		{"bench", "[--runs 3] [--only cold-start,warm-start,nn-failover-kill,nn-failover-freeze,rm-failover-kill] [--json FILE]",
 			"measure start and failover times on real clusters: median, p95, phases, CPU-s, peak memory", groupOther, cmdBench},
 		{"engine", "[--reaper]", "print the container engine found (as testcontainers-go finds it) and where ports are published", groupOther, cmdEngine},
@@ -114,6 +114,7 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	docker.QuietLibraryLogs() // the CLI prints its own lines, not testcontainers-go's banner
+	docker.SkipReaperProbe()  // it runs no testcontainers-go containers of its own; `engine --reaper` reports as before
 	code := run(ctx, os.Args[1:], &env{stdout: os.Stdout, stderr: os.Stderr})
 	stop()
 	os.Exit(code)

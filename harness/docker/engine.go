@@ -15,7 +15,8 @@
 //
 // It offers networks with fixed subnets, containers with static addresses
 // and published ports, exec, copy in and out, signals, pause, stats, image
-// builds and volumes, and finding everything haharness created by its
+// builds, an image's copy to another engine (Peer, CopyImageTo: save here,
+// load there) and volumes, and finding everything haharness created by its
 // labels. Errors are typed (ErrNotFound, ErrConflict, ErrEngine,
 // ErrOutOfMemory), from the API's error kinds, never from message text.
 //
