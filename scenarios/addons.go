@@ -188,7 +188,7 @@ func addonScenario(name, desc string, withHBase, withKafka bool, steps func(ctx 
 			err := steps(ctx, e, a)
 			return errors.Join(err, a.stop(ctx, e))
 		},
-		Judge: func(ctx context.Context, e *Env) []invariant.Result { return a.judge(ctx, e) },
+		Judge: func(ctx context.Context, e *Env) invariant.Plan { return a.judge(ctx, e) },
 	}
 }
 
@@ -299,9 +299,10 @@ func (a *addonLoad) stop(ctx context.Context, e *Env) error {
 	return nil
 }
 
-// judge reads back and checks what the add-on clients were told.
-func (a *addonLoad) judge(ctx context.Context, e *Env) []invariant.Result {
-	var out []invariant.Result
+// judge reads back and checks what the add-on clients were told
+// (recorded), and plans the HMasters' stale-active-within.
+func (a *addonLoad) judge(ctx context.Context, e *Env) invariant.Plan {
+	var out invariant.Plan
 	if a.hbase {
 		var acked []invariant.Put
 		failed := 0
@@ -322,7 +323,8 @@ func (a *addonLoad) judge(ctx context.Context, e *Env) []invariant.Result {
 		if err != nil {
 			r = invariant.Result{Check: r.Check, Verdict: invariant.Fail, Details: []string{"read back: " + err.Error()}}
 		}
-		out = append(out, r, invariant.StaleActiveWithin(*e.H, invariant.RoleHMaster, time.Duration(config.AddonTiming.HBaseSessionTimeoutMS)*time.Millisecond))
+		out = append(out, invariant.Recorded(r), invariant.Check{Check: invariant.CheckStaleActiveWithin, Role: invariant.RoleHMaster,
+			Bound: time.Duration(config.AddonTiming.HBaseSessionTimeoutMS) * time.Millisecond})
 	}
 	if a.kafka {
 		a.mu.Lock()
@@ -340,7 +342,7 @@ func (a *addonLoad) judge(ctx context.Context, e *Env) []invariant.Result {
 		if err != nil {
 			r = invariant.Result{Check: r.Check, Verdict: invariant.Fail, Details: []string{"consume: " + err.Error()}}
 		}
-		out = append(out, r)
+		out = append(out, invariant.Recorded(r))
 	}
 	return out
 }

@@ -3,145 +3,61 @@ package scenarios
 import (
 	"context"
 	"fmt"
-	"path"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/haharness/haharness/harness/topology"
 	"github.com/haharness/haharness/scenarios/invariant"
 	"github.com/haharness/haharness/scenarios/spec"
 )
 
-// judge turns a scenario file's expectations into checks. It runs after
-// the final heal, so "at the end" means on the healed cluster.
-func (r *fileRun) judge(ctx context.Context, e *Env) []invariant.Result {
+// judge turns a scenario file's expectations into checks of the plan:
+// those of the History with the run's facts as their parameters (the
+// faults that must fail over, the actives the schedule began with, each
+// fault's window), those of the live cluster and of the run's own
+// records judged now and recorded. It runs after the final heal, so "at
+// the end" means on the healed cluster.
+func (r *fileRun) judge(ctx context.Context, e *Env) invariant.Plan {
 	x := r.f.Expect
-	h := *e.H
-	var out []invariant.Result
+	var out invariant.Plan
 	bound := FailoverBound()
 	if x.FailoverWithin > 0 {
 		bound = x.FailoverWithin.D()
 	}
 	for _, role := range []topology.Role{topology.NameNode, topology.ResourceManager} {
 		if labels := r.failoverLabels[role]; len(labels) > 0 {
-			res := invariant.FailoverWithin(OnlyFaults(h, labels), historyRole(role), bound)
-			res.Check += " (items with failover: " + string(role) + ")"
-			out = append(out, res)
+			out = append(out, invariant.Check{Check: invariant.CheckFailoverWithin, Role: historyRole(role), Bound: bound,
+				Faults: labels, Of: "items with failover: " + string(role)})
 		}
 	}
 	for _, role := range x.NoFailover {
-		out = append(out, NoFailover(h, historyRole(topology.Role(role)), r.initial[topology.Role(role)]))
+		out = append(out, invariant.Check{Check: invariant.CheckNoFailover, Role: historyRole(topology.Role(role)), Initial: r.initial[topology.Role(role)]})
 	}
 	for _, w := range x.Writes {
 		win := r.windows[w.Fault]
-		out = append(out, WritesDuring(h, w.Fault, win.from, win.to, w.Acknowledged, w.AtLeast))
+		out = append(out, invariant.Check{Check: invariant.CheckWritesDuring, Fault: w.Fault, From: win.from, To: win.to,
+			Acknowledged: w.Acknowledged, AtLeast: w.AtLeast})
 	}
 	if x.ActiveAtEnd.NameNode != "" || x.ActiveAtEnd.ResourceManager != "" {
-		out = append(out, r.activeAtEnd(ctx, e))
+		out = append(out, invariant.Recorded(r.activeAtEnd(ctx, e)))
 	}
 	if x.Job != "" {
-		out = append(out, r.jobCheck(x.Job))
+		out = append(out, invariant.Recorded(r.jobCheck(x.Job)))
 	}
 	if len(x.Files) > 0 {
-		out = append(out, filesCheck(ctx, e, x.Files))
+		out = append(out, invariant.Recorded(filesCheck(ctx, e, x.Files)))
 	}
 	if len(x.Logs) > 0 {
-		out = append(out, logsCheck(ctx, e, x.Logs))
+		out = append(out, invariant.Recorded(logsCheck(ctx, e, x.Logs)))
 	}
 	for _, it := range r.f.Schedule {
 		if it.Probe != "" {
-			out = append(out, r.probeCheck(it))
+			out = append(out, invariant.Recorded(r.probeCheck(it)))
 		}
 	}
 	if r.zk != nil {
-		out = append(out, r.zk.Verify(ctx))
+		out = append(out, invariant.Recorded(r.zk.Verify(ctx)))
 	}
 	return out
-}
-
-// OnlyFaults returns h with only the fault events whose label is in keep.
-func OnlyFaults(h invariant.History, keep []string) invariant.History {
-	out := invariant.History{Seed: h.Seed, Scenario: h.Scenario}
-	for _, e := range h.Sorted() {
-		if (e.Kind == invariant.KindFaultStart || e.Kind == invariant.KindFaultEnd) && !slices.Contains(keep, e.Fault) {
-			continue
-		}
-		out.Events = append(out.Events, e)
-	}
-	return out
-}
-
-// NoFailover checks that no daemon of role but initial was ever sampled
-// active: the active never changed.
-func NoFailover(h invariant.History, role, initial string) invariant.Result {
-	r := invariant.Result{Check: "no-failover " + role}
-	n := 0
-	for _, ev := range h.Sorted() {
-		if ev.Kind != invariant.KindState || ev.Role != role {
-			continue
-		}
-		n++
-		if ev.State == invariant.StateActive && ev.Daemon != initial {
-			r.Verdict = invariant.Fail
-			r.Details = append(r.Details, fmt.Sprintf("%s sampled active at %s; %s was active when the schedule began",
-				ev.Daemon, ev.Time.UTC().Format("15:04:05.000"), initial))
-			return r
-		}
-	}
-	if n == 0 || initial == "" {
-		r.Verdict = invariant.Inconclusive
-		r.Details = []string{"no " + role + " state was sampled"}
-		return r
-	}
-	r.Verdict = invariant.Pass
-	r.Details = []string{fmt.Sprintf("%s stayed the only active %s over %d samples", initial, role, n)}
-	return r
-}
-
-// WritesDuring checks what writes did while fault id was in effect, from
-// the moment its injection returned (from) to the moment its heal began
-// (to): "none" — no write begun in that window was acknowledged before it
-// ended; "some" — at least atLeast (default 1) were.
-func WritesDuring(h invariant.History, id string, start, end time.Time, want string, atLeast int) invariant.Result {
-	r := invariant.Result{Check: fmt.Sprintf("writes-during %s: %s acknowledged", id, want)}
-	if start.IsZero() || end.IsZero() {
-		r.Verdict = invariant.Inconclusive
-		r.Details = []string{fmt.Sprintf("fault %s was not injected and healed in this run", id)}
-		return r
-	}
-	var acked, tried []string
-	for _, ev := range h.Sorted() {
-		if ev.Kind != invariant.KindOp || ev.Op != invariant.OpWrite || ev.Start.Before(start) || ev.Time.After(end) {
-			continue
-		}
-		tried = append(tried, ev.Key)
-		if ev.OK {
-			acked = append(acked, path.Base(ev.Key))
-		}
-	}
-	if atLeast < 1 {
-		atLeast = 1
-	}
-	held := end.Sub(start).Round(100 * time.Millisecond)
-	switch {
-	case want == "none" && len(acked) > 0:
-		r.Verdict = invariant.Fail
-		r.Details = []string{fmt.Sprintf("%d write(s) begun and acknowledged while %s was in (%v): %s", len(acked), id, held, strings.Join(first(acked, 5), ", "))}
-	case want == "none" && len(tried) == 0:
-		r.Verdict = invariant.Inconclusive
-		r.Details = []string{fmt.Sprintf("no write was begun and ended while %s was in (%v)", id, held)}
-	case want == "none":
-		r.Verdict = invariant.Pass
-		r.Details = []string{fmt.Sprintf("none of %d write(s) begun while %s was in (%v) was acknowledged", len(tried), id, held)}
-	case len(acked) < atLeast:
-		r.Verdict = invariant.Fail
-		r.Details = []string{fmt.Sprintf("%d of %d write(s) begun while %s was in (%v) acknowledged, want at least %d", len(acked), len(tried), id, held, atLeast)}
-	default:
-		r.Verdict = invariant.Pass
-		r.Details = []string{fmt.Sprintf("%d of %d write(s) begun while %s was in (%v) acknowledged", len(acked), len(tried), id, held)}
-	}
-	return r
 }
 
 func first(xs []string, n int) []string {

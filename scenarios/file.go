@@ -70,7 +70,7 @@ func FromFile(f *spec.File) Scenario {
 		e.file = newFileRun(f)
 		return e.file.steps(ctx, e)
 	}
-	sc.Judge = func(ctx context.Context, e *Env) []invariant.Result {
+	sc.Judge = func(ctx context.Context, e *Env) invariant.Plan {
 		if e.file == nil {
 			return nil
 		}

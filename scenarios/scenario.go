@@ -79,9 +79,11 @@ type Scenario struct {
 	// WriteInterval is the pause between the workload's writes; 0 for
 	// DefaultWriteInterval.
 	WriteInterval time.Duration
-	// Judge adds the scenario's own checks, after the cluster is healed and
-	// every write read back; nil adds none.
-	Judge func(ctx context.Context, e *Env) []invariant.Result
+	// Judge adds the scenario's own checks to the run's plan, after the
+	// cluster is healed and every write read back: checks of the History
+	// with their parameters, those that need the live cluster with their
+	// result (invariant.Recorded); nil adds none.
+	Judge func(ctx context.Context, e *Env) invariant.Plan
 }
 
 // StartOptions are the options of a cluster sc can run on: Options, and
@@ -353,40 +355,52 @@ func Run(ctx context.Context, c *harness.Cluster, sc Scenario, seed int64, log *
 		}
 	}
 	res.Acked, res.FailedOps, _ = w.Counts()
-	res.Checks = checks(*h, sc)
+	plan := sc.plan()
 	if sc.Judge != nil {
-		res.Checks = append(res.Checks, sc.Judge(hctx, env)...)
+		plan = append(plan, sc.Judge(hctx, env)...)
 	}
+	res.Checks = invariant.Judge(res.History, plan) // the History it saves
+	res.History.Judgement = &invariant.Judgement{Plan: plan, Results: res.Checks}
 	res.Schedule = env.executed(sc)
 	log.Info("scenario done", "took", res.Took.Round(time.Millisecond), "acked", res.Acked, "failed", res.FailedOps)
 	return res, nil
 }
 
-func checks(h invariant.History, sc Scenario) []invariant.Result {
-	nn := invariant.SingleActive(h, invariant.RoleNameNode)
-	if sc.StaleActiveBound > 0 {
-		nn = invariant.StaleActiveWithin(h, invariant.RoleNameNode, sc.StaleActiveBound)
+// plan is sc's built-in checks, those sc.Invariants names:
+// single-active per role (stale-active-within where sc bounds stale
+// claims), no split-brain writes, no lost acknowledged write; then
+// failover-within when sc.ExpectFailover.
+func (sc Scenario) plan() invariant.Plan {
+	active := func(role string, stale time.Duration) invariant.Check {
+		if stale > 0 {
+			return invariant.Check{Check: invariant.CheckStaleActiveWithin, Role: role, Bound: stale}
+		}
+		return invariant.Check{Check: invariant.CheckSingleActive, Role: role}
 	}
-	rm := invariant.SingleActive(h, invariant.RoleResourceManager)
-	if sc.StaleResourceManagerBound > 0 {
-		rm = invariant.StaleActiveWithin(h, invariant.RoleResourceManager, sc.StaleResourceManagerBound)
+	all := map[string]invariant.Check{
+		spec.SingleActiveNameNode:        active(invariant.RoleNameNode, sc.StaleActiveBound),
+		spec.SingleActiveResourceManager: active(invariant.RoleResourceManager, sc.StaleResourceManagerBound),
+		spec.NoSplitBrainWrites:          {Check: invariant.CheckNoSplitBrainWrites},
+		spec.NoLostAcknowledgedWrites:    {Check: invariant.CheckNoLostAcknowledgedWrites},
 	}
-	all := map[string]invariant.Result{
-		spec.SingleActiveNameNode:        nn,
-		spec.SingleActiveResourceManager: rm,
-		spec.NoSplitBrainWrites:          invariant.NoSplitBrainWrites(h),
-		spec.NoLostAcknowledgedWrites:    invariant.NoLostAcknowledgedWrites(h),
-	}
-	var out []invariant.Result
+	var out invariant.Plan
 	for _, name := range spec.Invariants() {
 		if sc.Invariants == nil || slices.Contains(sc.Invariants, name) {
 			out = append(out, all[name])
 		}
 	}
 	if sc.ExpectFailover {
-		out = append(out, invariant.FailoverWithin(h, invariant.RoleNameNode, FailoverBound()))
+		out = append(out, invariant.Check{Check: invariant.CheckFailoverWithin, Role: invariant.RoleNameNode, Bound: FailoverBound()})
 	}
 	return out
+}
+
+// DefaultPlan is what a History saved without its Judgement is judged
+// with: the built-in checks of the built-in scenario of that name, or
+// the default built-in checks for any other.
+func DefaultPlan(scenario string) invariant.Plan {
+	sc, _ := Lookup(scenario)
+	return sc.plan()
 }
 
 // Save writes history.json, result.json, report.html and timeline.txt to

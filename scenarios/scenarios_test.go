@@ -164,3 +164,22 @@ func TestTimelineShowsFaultsStateChangesAndFailures(t *testing.T) {
 	assert.NotContains(t, got, "nn1 active -> active", "unchanged samples must not be listed")
 	assert.Equal(t, 2, strings.Count(got, "STATE"), "unchanged samples must not be listed:\n%s", got)
 }
+
+// A scenario's built-in checks are data: a file's stale-active bound
+// becomes stale-active-within, its invariants pick the checks, and a
+// history of an unknown scenario gets the four defaults.
+func TestBuiltInPlan(t *testing.T) {
+	sc, err := Lookup("freeze-active-namenode-shell-fencing")
+	require.NoError(t, err)
+	assert.Equal(t, invariant.Check{Check: invariant.CheckStaleActiveWithin, Role: invariant.RoleNameNode, Bound: 15 * time.Second}, sc.plan()[0])
+	assert.Equal(t, sc.plan(), DefaultPlan(sc.Name))
+	assert.Equal(t, invariant.Plan{
+		{Check: invariant.CheckSingleActive, Role: invariant.RoleNameNode},
+		{Check: invariant.CheckSingleActive, Role: invariant.RoleResourceManager},
+		{Check: invariant.CheckNoSplitBrainWrites},
+		{Check: invariant.CheckNoLostAcknowledgedWrites},
+	}, DefaultPlan("nope"))
+	only := Scenario{Invariants: []string{"no-split-brain-writes"}, ExpectFailover: true}.plan()
+	assert.Equal(t, invariant.Plan{{Check: invariant.CheckNoSplitBrainWrites},
+		{Check: invariant.CheckFailoverWithin, Role: invariant.RoleNameNode, Bound: FailoverBound()}}, only)
+}

@@ -81,7 +81,7 @@ func commands() []command {
 
 		{"scenario", "list | run NAME [--name N] [--seed N] [--out DIR] | run -f FILE|DIR... [--name N] [--keep] | validate -f FILE|DIR... | shrink -f FILE [--budget 30m] [-o OUT]",
 			"list or run the failure scenarios; run, check or shrink scenario files", groupScenario, cmdScenario},
-		{"report", "HISTORY.json [-o OUT.html]", "render a saved scenario history as an HTML timeline", groupScenario, cmdReport},
+		{"report", "HISTORY.json [-o OUT.html]", "judge a saved history again with the checks its run saved, and render it as an HTML timeline", groupScenario, cmdReport},
 		{"soak", "[--name N] [--seed N] [--duration 5m] [--writers 3] [--out DIR]",
 			"run seeded faults with writers on a running cluster, heal after each, read every acknowledged write back", groupScenario, cmdSoak},
 

@@ -124,23 +124,39 @@ func cmdReport(_ context.Context, e *env, args []string) error {
 	if *out == "" {
 		*out = strings.TrimSuffix(pos[0], filepath.Ext(pos[0])) + ".html"
 	}
-	// The checks scenarios.Run judges a history with.
-	results := []invariant.Result{
-		invariant.SingleActive(h, invariant.RoleNameNode),
-		invariant.SingleActive(h, invariant.RoleResourceManager),
-		invariant.NoSplitBrainWrites(h),
-		invariant.NoLostAcknowledgedWrites(h),
+	// Judge again with the run's own plan; a history saved before runs
+	// kept theirs gets the default checks of its scenario.
+	j := h.Judgement
+	if j == nil {
+		fmt.Fprintf(e.stdout, "%s holds no plan (saved by an older haharness): judged with the default checks of scenario %q\n", pos[0], h.Scenario)
+		j = &invariant.Judgement{Plan: scenarios.DefaultPlan(h.Scenario)}
 	}
-	if sc, err := scenarios.Lookup(h.Scenario); err == nil && sc.ExpectFailover {
-		results = append(results, invariant.FailoverWithin(h, invariant.RoleNameNode, scenarios.FailoverBound()))
+	results := invariant.Judge(h, j.Plan)
+	shown := slices.Clone(results)
+	var differ []string
+	for i, r := range results {
+		label := "check"
+		if j.Plan[i].Recorded != nil {
+			label = "check (as recorded)"
+			shown[i].Check += " (as recorded)"
+		}
+		fmt.Fprintf(e.stdout, "%s: %s\n", label, r)
+		if h.Judgement != nil && (i >= len(j.Results) || !invariant.Same(j.Results[i], r)) {
+			saved := "(none)"
+			if i < len(j.Results) {
+				saved = j.Results[i].String()
+			}
+			differ = append(differ, fmt.Sprintf("  saved:     %s\n  re-judged: %s", saved, r))
+		}
 	}
-	if err := report.WriteFile(*out, h, results); err != nil {
+	if err := report.WriteFile(*out, h, shown); err != nil {
 		return err
 	}
-	for _, r := range results {
-		fmt.Fprintf(e.stdout, "check: %s\n", r)
-	}
 	fmt.Fprintf(e.stdout, "wrote %s\n", *out)
+	if len(differ) > 0 {
+		return fmt.Errorf("judged again, %d check(s) of %s differ from what the run saved (a determinism bug):\n%s",
+			len(differ), pos[0], strings.Join(differ, "\n"))
+	}
 	return nil
 }
 

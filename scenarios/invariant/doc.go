@@ -9,7 +9,9 @@
 // read a History (live, or loaded from the JSON a run saved) and return a
 // Result with a Pass, Fail or Inconclusive Verdict and details that name the
 // daemons, keys and times involved, so a failed run can be replayed and
-// debugged from its saved history alone.
+// debugged from its saved history alone. Which checks judge a run is
+// data too, a Plan: the run saves it, with the results Judge gave, in the
+// History (Judgement), so the saved run is judged again alike.
 //
 // Conventions the recorder must follow:
 //   - A state event is one sample of one daemon; the daemon is taken to stay

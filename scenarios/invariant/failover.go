@@ -235,3 +235,42 @@ func FailoverTimes(h History, role string) []time.Duration {
 	}
 	return out
 }
+
+// OnlyFaults returns h with only the fault events whose label is in keep.
+func OnlyFaults(h History, keep []string) History {
+	out := History{Seed: h.Seed, Scenario: h.Scenario}
+	for _, e := range h.Sorted() {
+		if (e.Kind == KindFaultStart || e.Kind == KindFaultEnd) && !slices.Contains(keep, e.Fault) {
+			continue
+		}
+		out.Events = append(out.Events, e)
+	}
+	return out
+}
+
+// NoFailover checks that no daemon of role but initial was ever sampled
+// active: the active never changed.
+func NoFailover(h History, role, initial string) Result {
+	r := Result{Check: "no-failover " + role}
+	n := 0
+	for _, ev := range h.Sorted() {
+		if ev.Kind != KindState || ev.Role != role {
+			continue
+		}
+		n++
+		if ev.State == StateActive && ev.Daemon != initial {
+			r.Verdict = Fail
+			r.Details = append(r.Details, fmt.Sprintf("%s sampled active at %s; %s was active when the schedule began",
+				ev.Daemon, ev.Time.UTC().Format("15:04:05.000"), initial))
+			return r
+		}
+	}
+	if n == 0 || initial == "" {
+		r.Verdict = Inconclusive
+		r.Details = []string{"no " + role + " state was sampled"}
+		return r
+	}
+	r.Verdict = Pass
+	r.Details = []string{fmt.Sprintf("%s stayed the only active %s over %d samples", initial, role, n)}
+	return r
+}

@@ -97,3 +97,20 @@ func TestFailovers(t *testing.T) {
 func fault(sec float64, kind Kind, name string) Event {
 	return Event{Time: at(sec), Kind: kind, Fault: name}
 }
+
+func TestNoFailover(t *testing.T) {
+	h := History{Events: []Event{sample(0, "nn1", "active"), sample(0, "nn2", "standby"), sample(1, "nn1", "active")}}
+	assert.Equal(t, Pass, NoFailover(h, RoleNameNode, "nn1").Verdict)
+	h.Add(sample(2, "nn2", "active"))
+	r := NoFailover(h, RoleNameNode, "nn1")
+	assert.Equal(t, Fail, r.Verdict)
+	assert.Contains(t, r.Details[0], "nn2 sampled active")
+	assert.Equal(t, Inconclusive, NoFailover(History{}, RoleNameNode, "nn1").Verdict)
+}
+
+func TestOnlyFaults(t *testing.T) {
+	h := History{Events: []Event{fault(1, KindFaultStart, "a"), fault(2, KindFaultStart, "b"), sample(3, "nn2", "active")}}
+	got := OnlyFaults(h, []string{"b"})
+	require.Len(t, got.Events, 2)
+	assert.Equal(t, "b", got.Events[0].Fault)
+}

@@ -90,6 +90,10 @@ type History struct {
 	Seed     int64   `json:"seed"`
 	Scenario string  `json:"scenario"`
 	Events   []Event `json:"events"`
+	// Judgement is the checks the run was judged with and their results,
+	// for `haharness report` to judge the History again alike; nil in a
+	// History saved before runs kept it.
+	Judgement *Judgement `json:"judgement,omitempty"`
 
 	// mu guards Events. It is a pointer so a History can be passed by
 	// value (go vet's copylocks); it is created on first use under initMu.
@@ -109,8 +113,11 @@ func (h *History) lock() func() {
 	return mu.Unlock
 }
 
-// Add appends e. It is safe for concurrent use.
+// Add appends e, its times without their monotonic clock readings so
+// that a History is judged alike live and saved. It is safe for
+// concurrent use.
 func (h *History) Add(e Event) {
+	e.Time, e.Start = e.Time.Round(0), e.Start.Round(0)
 	defer h.lock()()
 	h.Events = append(h.Events, e)
 }
@@ -152,9 +159,10 @@ func (h *History) Transitions(role string) map[string][]Transition {
 	return out
 }
 
-// Save writes h to path as indented JSON, events sorted by time.
+// Save writes h to path as indented JSON, events sorted by time, with its
+// Judgement.
 func (h *History) Save(path string) error {
-	out := History{Seed: h.Seed, Scenario: h.Scenario, Events: h.Sorted()}
+	out := History{Seed: h.Seed, Scenario: h.Scenario, Events: h.Sorted(), Judgement: h.Judgement}
 	b, err := json.MarshalIndent(&out, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode history: %w", err)

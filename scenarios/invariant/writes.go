@@ -3,8 +3,10 @@ package invariant
 import (
 	"fmt"
 	"maps"
+	"path"
 	"slices"
 	"strings"
+	"time"
 )
 
 // NoLostAcknowledgedWrites checks that every acknowledged write can be read
@@ -109,6 +111,51 @@ func NoLostAcknowledgedWrites(h History) Result {
 	default:
 		r.Verdict = Pass
 		r.Details = []string{fmt.Sprintf("%d acknowledged keys read back", verified)}
+	}
+	return r
+}
+
+// WritesDuring checks what writes did while fault id was in effect, from
+// the moment its injection returned (from) to the moment its heal began
+// (to): "none" — no write begun in that window was acknowledged before it
+// ended; "some" — at least atLeast (default 1) were.
+func WritesDuring(h History, id string, start, end time.Time, want string, atLeast int) Result {
+	r := Result{Check: fmt.Sprintf("writes-during %s: %s acknowledged", id, want)}
+	if start.IsZero() || end.IsZero() {
+		r.Verdict = Inconclusive
+		r.Details = []string{fmt.Sprintf("fault %s was not injected and healed in this run", id)}
+		return r
+	}
+	var acked, tried []string
+	for _, ev := range h.Sorted() {
+		if ev.Kind != KindOp || ev.Op != OpWrite || ev.Start.Before(start) || ev.Time.After(end) {
+			continue
+		}
+		tried = append(tried, ev.Key)
+		if ev.OK {
+			acked = append(acked, path.Base(ev.Key))
+		}
+	}
+	if atLeast < 1 {
+		atLeast = 1
+	}
+	held := end.Sub(start).Round(100 * time.Millisecond)
+	switch {
+	case want == "none" && len(acked) > 0:
+		r.Verdict = Fail
+		r.Details = []string{fmt.Sprintf("%d write(s) begun and acknowledged while %s was in (%v): %s", len(acked), id, held, strings.Join(first(acked, 5), ", "))}
+	case want == "none" && len(tried) == 0:
+		r.Verdict = Inconclusive
+		r.Details = []string{fmt.Sprintf("no write was begun and ended while %s was in (%v)", id, held)}
+	case want == "none":
+		r.Verdict = Pass
+		r.Details = []string{fmt.Sprintf("none of %d write(s) begun while %s was in (%v) was acknowledged", len(tried), id, held)}
+	case len(acked) < atLeast:
+		r.Verdict = Fail
+		r.Details = []string{fmt.Sprintf("%d of %d write(s) begun while %s was in (%v) acknowledged, want at least %d", len(acked), len(tried), id, held, atLeast)}
+	default:
+		r.Verdict = Pass
+		r.Details = []string{fmt.Sprintf("%d of %d write(s) begun while %s was in (%v) acknowledged", len(acked), len(tried), id, held)}
 	}
 	return r
 }

@@ -3,6 +3,7 @@ package invariant
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -62,4 +63,23 @@ func TestNoLostAcknowledgedWrites(t *testing.T) {
 			assert.Contains(t, strings.Join(got.Details, "; "), tt.detail, "NoLostAcknowledgedWrites = %s", got)
 		})
 	}
+}
+
+func TestWritesDuring(t *testing.T) {
+	h := History{Events: []Event{
+		write(9, 11, "/d/w-1", "", true, ""),   // begun before the fault was in effect: not judged
+		write(12, 13, "/d/w-2", "", false, ""), // refused
+		write(14, 31, "/d/w-3", "", true, ""),  // ended after the heal began: not judged
+	}}
+	from, to := at(10), at(30)
+	assert.Equal(t, Pass, WritesDuring(h, "jn", from, to, "none", 0).Verdict)
+	r := WritesDuring(h, "jn", from, to, "some", 1)
+	assert.Equal(t, Fail, r.Verdict)
+	assert.Contains(t, r.Details[0], "0 of 1 write(s) begun while jn was in (20s) acknowledged, want at least 1")
+	h.Add(write(15, 16, "/d/w-4", "", true, ""))
+	r = WritesDuring(h, "jn", from, to, "none", 0)
+	assert.Equal(t, Fail, r.Verdict)
+	assert.Contains(t, r.Details[0], "w-4")
+	assert.Equal(t, Pass, WritesDuring(h, "jn", from, to, "some", 1).Verdict)
+	assert.Equal(t, Inconclusive, WritesDuring(h, "jn", time.Time{}, to, "some", 1).Verdict, "a fault not injected cannot be judged")
 }

@@ -257,7 +257,9 @@ func Run(ctx context.Context, c *harness.Cluster, o Options) (*Result, error) {
 	rec.Stop()
 	res.History = *h
 	res.Acked, res.FailedOps, _ = w.Counts()
-	res.Checks = Checks(*h, res.Steps)
+	plan := Plan(res.Steps)
+	res.Checks = invariant.Judge(res.History, plan) // the History it saves
+	res.History.Judgement = &invariant.Judgement{Plan: plan, Results: res.Checks}
 	res.Schedule = schedule(res)
 	res.Took = time.Since(start)
 	log.Info("soak done", "took", res.Took.Round(time.Millisecond), "steps", len(res.Steps), "acked", res.Acked, "failed", res.FailedOps)
@@ -331,19 +333,19 @@ func runStep(ctx context.Context, c *harness.Cluster, h *invariant.History, w *w
 	return sr
 }
 
-// Checks judges a soak's History and steps. It is pure: a saved run can be
-// judged again.
-func Checks(h invariant.History, steps []StepRecord) []invariant.Result {
-	out := []invariant.Result{
-		invariant.FilesIntact(h),
-		invariant.NoSplitBrainWrites(h),
-		invariant.SingleActiveOutside(h, invariant.RoleNameNode, FencingWindow, unfenceable),
-		invariant.SingleActiveOutside(h, invariant.RoleResourceManager, FencingWindow, unfenceable),
-		healsConverge(steps),
-		writesResume(steps),
-	}
+// Plan is the checks that judge a soak's History, their parameters from
+// its steps: the faults that excuse a stale active claim and those that
+// must fail over. heals-converge and writes-resume judge the steps
+// themselves, not the History: they are judged now and recorded.
+func Plan(steps []StepRecord) invariant.Plan {
+	var excused []string
 	nn, rm := map[string]bool{}, map[string]bool{}
 	for _, s := range steps {
+		for _, l := range s.Faults {
+			if unfenceable(l) {
+				excused = append(excused, l)
+			}
+		}
 		if len(s.InjectErr) > 0 || len(s.Faults) == 0 {
 			continue
 		}
@@ -354,11 +356,20 @@ func Checks(h invariant.History, steps []StepRecord) []invariant.Result {
 			rm[s.Faults[0]] = true
 		}
 	}
-	nnr := invariant.FailoverWithin(scenarios.OnlyFaults(h, slices.Collect(maps.Keys(nn))), invariant.RoleNameNode, scenarios.FailoverBound())
-	nnr.Check += " (steps that must fail over)"
-	rmr := invariant.FailoverWithin(scenarios.OnlyFaults(h, slices.Collect(maps.Keys(rm))), invariant.RoleResourceManager, scenarios.FailoverBound())
-	rmr.Check += " (steps that must fail over)"
-	return append(out, nnr, rmr)
+	failover := func(role string, faults map[string]bool) invariant.Check {
+		return invariant.Check{Check: invariant.CheckFailoverWithin, Role: role, Bound: scenarios.FailoverBound(),
+			Faults: slices.Sorted(maps.Keys(faults)), Of: "steps that must fail over"}
+	}
+	return invariant.Plan{
+		{Check: invariant.CheckFilesIntact},
+		{Check: invariant.CheckNoSplitBrainWrites},
+		{Check: invariant.CheckSingleActiveOutside, Role: invariant.RoleNameNode, Bound: FencingWindow, Faults: excused},
+		{Check: invariant.CheckSingleActiveOutside, Role: invariant.RoleResourceManager, Bound: FencingWindow, Faults: excused},
+		invariant.Recorded(healsConverge(steps)),
+		invariant.Recorded(writesResume(steps)),
+		failover(invariant.RoleNameNode, nn),
+		failover(invariant.RoleResourceManager, rm),
+	}
 }
 
 // expectsFailover reports whether a step of these menu kinds must fail the

@@ -114,14 +114,14 @@ func TestChecksJudgeHealsAndResumption(t *testing.T) {
 		require.GreaterOrEqual(t, i, 0, "no check %s", prefix)
 		return rs[i]
 	}
-	rs := Checks(invariant.History{}, steps)
+	rs := invariant.Judge(invariant.History{}, Plan(steps))
 	assert.Equal(t, invariant.Pass, byName(rs, "heals-converge").Verdict)
 	assert.Contains(t, byName(rs, "heals-converge").String(), "2 heal(s) converged: p50 5s, p95 9s")
 	assert.Equal(t, invariant.Pass, byName(rs, "writes-resume").Verdict)
 
 	steps[1].Heal.Err = "heal x: not HA ready after 240 round(s)"
 	steps[0].ResumeErr = "wait for 1 more acknowledged writes: ..."
-	rs = Checks(invariant.History{}, steps)
+	rs = invariant.Judge(invariant.History{}, Plan(steps))
 	assert.Equal(t, invariant.Fail, byName(rs, "heals-converge").Verdict)
 	assert.Contains(t, byName(rs, "heals-converge").String(), "step 1: heal x")
 	assert.Equal(t, invariant.Fail, byName(rs, "writes-resume").Verdict)
