@@ -88,13 +88,16 @@ test:
 # Everything `make test` leaves out, nothing of it repeated: the e2e tier
 # long (every fault kind healed in rounds, the soak's seeds, random chaos,
 # the shrink demonstration, Hadoop 3.4.3 and the bug it reproduces, a
-# binary ended by its timeout) and the whole smoke suite on Podman.
+# binary ended by its timeout) and the whole smoke suite on Podman (the
+# guide's cluster and every fault kind; its conformance test and demo ran in
+# `make test`).
 test-long:
 	@$(PLAN) -title "make test-long" -out e2e/artifacts/make-test-long-times.txt \
 	  'set-up (engines, tools, CLI binary)=$(SUB) env build' \
 	  'images (Docker)=$(SUB) images' \
 	  'e2e tier long=$(SUB) e2e TIER=long E2E_PKGS=./e2e E2E_TIMEOUT=150m' \
-	  'Podman: the whole smoke suite=$(SUB) test-podman PODMAN_RUN="TestGuideCluster|TestFaultSmoke"'
+	  'images (Podman)=$(SUB) podman-images' \
+	  'Podman: the whole smoke suite=$(SUB) podman-e2e PODMAN_RUN="TestGuideCluster|TestFaultSmoke"'
 
 # Build the images ahead of time (they are also built on demand): Hadoop's
 # and the add-ons' (IMAGES_WITH= for Hadoop's alone).
