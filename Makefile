@@ -62,10 +62,16 @@ bench: env build
 # distinct `cluster:` section and removed after, unable to reach container
 # addresses like the rest of e2e. Each run's report, timeline and
 # scenario.yaml land in e2e/artifacts/scenarios/NAME-SEED.
-SCENARIO_FILES ?= scenarios/files
+# SCENARIO_LONG are the files whose outcome depends on a race, run by
+# `make test-long` (`make scenarios SCENARIO_FILES="$(SCENARIO_LONG)"`), not
+# by `make test`: yarn-11839's ResourceManager flip-flops left both RMs
+# standby and neither in the election in 1 of 4 runs here (its third
+# failover never came; README, Scenarios).
+SCENARIO_LONG ?= scenarios/files/yarn-11839-fenced-rm-does-not-stay-active.yaml
+SCENARIO_FILES ?= $(filter-out $(SCENARIO_LONG),$(wildcard scenarios/files/*.yaml))
 scenarios: env build
 	HAHARNESS_REQUIRE_DOCKER=1 TESTCONTAINERS_RYUK_DISABLED=true \
-	  $(BLOCKED) ./bin/haharness scenario run -f $(SCENARIO_FILES) --out e2e/artifacts/scenarios $(if $(SEED),--seed $(SEED),)
+	  $(BLOCKED) ./bin/haharness scenario run $(addprefix -f ,$(SCENARIO_FILES)) --out e2e/artifacts/scenarios $(if $(SEED),--seed $(SEED),)
 
 # The README's test command, what .ci/run calls: every kind of check once
 # (lint, unit, the e2e tiers quick and test with the CLI session and the
@@ -96,6 +102,7 @@ test-long:
 	  'set-up (engines, tools, CLI binary)=$(SUB) env build' \
 	  'images (Docker)=$(SUB) images' \
 	  'e2e tier long=$(SUB) e2e TIER=long E2E_PKGS=./e2e E2E_TIMEOUT=150m' \
+	  'scenario files of SCENARIO_LONG=$(SUB) scenarios SCENARIO_FILES="$(SCENARIO_LONG)"' \
 	  'images (Podman)=$(SUB) podman-images' \
 	  'Podman: the whole smoke suite=$(SUB) podman-e2e PODMAN_RUN="TestGuideCluster|TestFaultSmoke"'
 

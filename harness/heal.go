@@ -281,6 +281,52 @@ func (h *healer) unwedge(ctx context.Context, s Status) {
 		h.did("%s: killed it: %s for %v (an election that never completes)", x.elector, x.why, StaleActiveGrace)
 		delete(h.stuck, x.role)
 	}
+	h.unwedgeNoCandidate(ctx, s)
+}
+
+// NoCandidateGrace is how long Heal lets every ResourceManager stay standby
+// with none holding the election lock before it restarts them
+// (unwedgeNoCandidate): well past an election (seconds) and a ZooKeeper
+// session expiry (5 s).
+var NoCandidateGrace = 2 * StaleActiveGrace
+
+// unwedgeNoCandidate restarts the ResourceManagers when every one runs,
+// none is active and none holds the election lock for NoCandidateGrace:
+// none is standing in the election any more. Seen after
+// yarn-11839-fenced-rm-does-not-stay-active's flip-flops on 3.5.0: rm1
+// went standby on a fenced state store (its admin service down), rm2 lost
+// ZooKeeper while cut off, and neither joined the election again once
+// ZooKeeper was back; an election in progress takes seconds, a session
+// expiry 5 s. Killing them frees nothing of their state (ZKRMStateStore
+// keeps it); the next round starts them again (startMissing), as
+// standbys that join the election.
+func (h *healer) unwedgeNoCandidate(ctx context.Context, s Status) {
+	const role = topology.Role("resourcemanager-no-candidate")
+	wedged := len(s.ResourceManagers) > 1 && s.ActiveResourceManager() == "" && s.ResourceManagerLock == ""
+	for _, r := range s.ResourceManagers {
+		wedged = wedged && r.REST == "STANDBY"
+	}
+	if !wedged {
+		delete(h.stuck, role)
+		return
+	}
+	since, ok := h.stuck[role]
+	if !ok {
+		h.stuck[role] = time.Now()
+		return
+	}
+	if time.Since(since) < NoCandidateGrace {
+		return
+	}
+	for _, r := range s.ResourceManagers {
+		d := topology.Daemon{Host: r.Host, Role: topology.ResourceManager}
+		if _, err := h.c.mustShell(ctx, d.Host, "pkill -KILL -f -- '-Dproc_resourcemanager( |$)'; true"); err != nil {
+			h.errs = append(h.errs, err)
+			continue
+		}
+		h.did("%s: killed it: every ResourceManager standby and none holding the election lock for %v (none in the election)", d, NoCandidateGrace)
+	}
+	delete(h.stuck, role)
 }
 
 // fenceStale kills the second active of a role once two have claimed

@@ -299,6 +299,13 @@ func TestUnwedgeKillsTheElectorOfALockHolderThatStaysStandby(t *testing.T) {
 	h.unwedge(context.Background(), electing)
 	h.unwedge(context.Background(), electing)
 	assert.Empty(t, kills(), "no lock: an election in progress, nothing to kill")
+	h.stuck["resourcemanager-no-candidate"] = time.Now().Add(-time.Minute)
+	h.unwedge(context.Background(), electing)
+	require.Len(t, kills(), 2, "every ResourceManager standby and no lock for past the grace: none is in the election")
+	assert.Contains(t, kills()[0], "hh-x-hadoop002")
+	assert.Contains(t, kills()[1], "hh-x-hadoop003")
+	assert.Contains(t, kills()[1], "-Dproc_resourcemanager")
+	f.calls = nil
 	starting := wedged
 	starting.NameNodes = []NameNodeState{{ID: "nn1", Host: "hadoop001", JMX: "down"}, {ID: "nn2", Host: "hadoop002", JMX: "standby"}}
 	starting.ResourceManagerLock = ""
