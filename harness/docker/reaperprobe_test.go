@@ -166,7 +166,7 @@ func unsetRyukEnv(t *testing.T) {
 
 func TestReaperProbeTurnsTheReaperOffWhenItsImageCannotBePulled(t *testing.T) {
 	unsetRyukEnv(t)
-	host, pulls := fakeEngine(t, false, "Get https://registry-1.docker.io/v2/: dial tcp: lookup registry-1.docker.io: no such host")
+	host, pulls := fakeEngine(t, false, "Get https://registry.invalid/v2/: dial tcp: lookup registry.invalid: no such host")
 	plan := reaperProbePlan{hosts: []string{"unix:///nonexistent/docker.sock", host}, image: "testcontainers/ryuk:0.14.0"}
 	note := runReaperProbe(context.Background(), plan)
 	assert.Equal(t, 1, *pulls)
