@@ -118,6 +118,9 @@ type healer struct {
 	// stuck when a role was first seen with no active and a lock holder
 	// that stays standby.
 	twoActive, stuck map[topology.Role]time.Time
+	// noCandidate is when every ResourceManager was first seen standby
+	// with none holding the election lock (unwedgeNoCandidate).
+	noCandidate time.Time
 	// missing are the daemons not running at the last round; errs the last round's repair errors.
 	missing []topology.Daemon
 	errs    []error
@@ -301,21 +304,19 @@ var NoCandidateGrace = 2 * StaleActiveGrace
 // keeps it); the next round starts them again (startMissing), as
 // standbys that join the election.
 func (h *healer) unwedgeNoCandidate(ctx context.Context, s Status) {
-	const role = topology.Role("resourcemanager-no-candidate")
 	wedged := len(s.ResourceManagers) > 1 && s.ActiveResourceManager() == "" && s.ResourceManagerLock == ""
 	for _, r := range s.ResourceManagers {
 		wedged = wedged && r.REST == "STANDBY"
 	}
 	if !wedged {
-		delete(h.stuck, role)
+		h.noCandidate = time.Time{}
 		return
 	}
-	since, ok := h.stuck[role]
-	if !ok {
-		h.stuck[role] = time.Now()
+	if h.noCandidate.IsZero() {
+		h.noCandidate = time.Now()
 		return
 	}
-	if time.Since(since) < NoCandidateGrace {
+	if time.Since(h.noCandidate) < NoCandidateGrace {
 		return
 	}
 	for _, r := range s.ResourceManagers {
@@ -326,7 +327,7 @@ func (h *healer) unwedgeNoCandidate(ctx context.Context, s Status) {
 		}
 		h.did("%s: killed it: every ResourceManager standby and none holding the election lock for %v (none in the election)", d, NoCandidateGrace)
 	}
-	delete(h.stuck, role)
+	h.noCandidate = time.Time{}
 }
 
 // fenceStale kills the second active of a role once two have claimed

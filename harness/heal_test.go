@@ -299,7 +299,7 @@ func TestUnwedgeKillsTheElectorOfALockHolderThatStaysStandby(t *testing.T) {
 	h.unwedge(context.Background(), electing)
 	h.unwedge(context.Background(), electing)
 	assert.Empty(t, kills(), "no lock: an election in progress, nothing to kill")
-	h.stuck["resourcemanager-no-candidate"] = time.Now().Add(-time.Minute)
+	h.noCandidate = time.Now().Add(-time.Minute)
 	h.unwedge(context.Background(), electing)
 	require.Len(t, kills(), 2, "every ResourceManager standby and no lock for past the grace: none is in the election")
 	assert.Contains(t, kills()[0], "hh-x-hadoop002")
