@@ -67,8 +67,14 @@ bench: env build
 # by `make test`: yarn-11839's ResourceManager flip-flops left both RMs
 # standby and neither in the election in 1 of 4 runs here (its third
 # failover never came; README, Scenarios).
-SCENARIO_LONG ?= scenarios/files/yarn-11839-fenced-rm-does-not-stay-active.yaml
-SCENARIO_FILES ?= $(filter-out $(SCENARIO_LONG),$(wildcard scenarios/files/*.yaml))
+# ADDONS_LONG are the add-ons whose files each run a job of half a minute
+# or more (an engine on YARN), or need a cluster of their own (a variant of
+# the whole cluster: Kerberos): `make test` runs one of each (their
+# Module.SmokeScenario, in e2e's TestAddons on the cluster of every add-on,
+# or TestVariants on the variant's), `make test-long` all of them.
+ADDONS_LONG ?= spark flink kerberos
+SCENARIO_LONG ?= scenarios/files/yarn-11839-fenced-rm-does-not-stay-active.yaml $(wildcard $(addsuffix /files/*.yaml,$(addprefix addons/,$(ADDONS_LONG))))
+SCENARIO_FILES ?= $(filter-out $(SCENARIO_LONG),$(wildcard scenarios/files/*.yaml) $(wildcard addons/*/files/*.yaml))
 scenarios: env build
 	HAHARNESS_REQUIRE_DOCKER=1 TESTCONTAINERS_RYUK_DISABLED=true \
 	  $(BLOCKED) ./bin/haharness scenario run $(addprefix -f ,$(SCENARIO_FILES)) --out e2e/artifacts/scenarios $(if $(SEED),--seed $(SEED),)
@@ -91,12 +97,14 @@ test:
 	  'scenario files=$(SUB) scenarios' \
 	  'Podman=$(SUB) test-podman'
 
-# Everything `make test` leaves out, nothing of it repeated: the e2e tier
-# long (every fault kind healed in rounds, the soak's seeds, random chaos,
-# the shrink demonstration, Hadoop 3.4.3 and the bug it reproduces, a
-# binary ended by its timeout) and the whole smoke suite on Podman (the
-# guide's cluster and every fault kind; its conformance test and demo ran in
-# `make test`).
+# Everything `make test` leaves out: the e2e tier long (every fault kind
+# healed in rounds, the soak's seeds, random chaos, the shrink
+# demonstration, Hadoop 3.4.3 and the bug it reproduces, a binary ended by
+# its timeout), the files of SCENARIO_LONG (the race-dependent one and every
+# file of ADDONS_LONG, their smoke scenarios again among them, each add-on on
+# a cluster of its own) and the whole smoke suite on Podman (the guide's
+# cluster and every fault kind; its conformance test and demo ran in `make
+# test`).
 test-long:
 	@$(PLAN) -title "make test-long" -out e2e/artifacts/make-test-long-times.txt \
 	  'set-up (engines, tools, CLI binary)=$(SUB) env build' \
@@ -108,7 +116,7 @@ test-long:
 
 # Build the images ahead of time (they are also built on demand): Hadoop's
 # and the add-ons' (IMAGES_WITH= for Hadoop's alone).
-IMAGES_WITH ?= hbase,kafka
+IMAGES_WITH ?= all
 images: env build
 	./bin/haharness images $(if $(IMAGES_WITH),--with $(IMAGES_WITH),)
 
@@ -151,7 +159,7 @@ podman-images: build
 
 podman-conformance: build
 	@$(PODMAN) HAHARNESS_ENGINE_TEST_IMAGE=$$(./bin/haharness images | awk '{print $$1}') \
-	  $(GO) test -count=1 -v -run TestEngineConformance ./harness/docker
+	  $(GO) test -count=1 -v -run TestEngineConformance ./internal/docker
 
 podman-demo: build
 	@$(PODMAN) $(BLOCKED) ./bin/haharness demo

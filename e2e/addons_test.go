@@ -1,143 +1,131 @@
 package e2e
 
 import (
-	"context"
-	"fmt"
+	"io/fs"
+	"maps"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/haharness/haharness/harness"
-	"github.com/haharness/haharness/harness/config"
+	"github.com/haharness/haharness/harness/addon"
 	"github.com/haharness/haharness/harness/fault"
 	"github.com/haharness/haharness/harness/harnesstest"
-	"github.com/haharness/haharness/harness/topology"
 	"github.com/haharness/haharness/scenarios"
+	"github.com/haharness/haharness/scenarios/spec"
 )
 
-// addons is the shared cluster with HBase and Kafka (scenarios.AddonOptions):
-// TestAddons and the add-on scenarios share one start.
-var addons = harnesstest.NewShared(scenarios.AddonOptions()...)
-
-// TestAddons checks the add-ons on a started cluster, from this process
-// (unable to reach container addresses under make e2e): HBase HA ready (one
-// active HMaster named by /hbase/master, the other a registered backup, every
-// RegionServer registered, hbase:meta on one of them, no region in
-// transition), a table written and read back through HBase's Java client;
-// Kafka ready (every broker registered, a controller, nothing
-// under-replicated), a topic with replication factor 3 and
-// min.insync.replicas=2 produced to with acks=all and consumed back through
-// the published ports; the add-ons' selectors resolving to daemons that
-// run; and the cluster's memory with the add-ons.
-//
-// Then the add-on scenarios (HMaster kill, NameNode failover under HBase
-// load, Kafka controller kill, partition leader isolated, random chaos
-// across all three systems) run on the same cluster, reset before each,
-// each saving its report; the cluster is removed when they end.
+// TestAddons starts the cluster with every registered add-on (each a
+// module of addons/, none named here) and checks, from this process
+// (unable to reach container addresses under make e2e): HA ready with every
+// add-on's section of Status ready (each add-on's own end-to-end check,
+// Module.Check: a write read back, a job run, through the add-on's own
+// client, ran in the start, which fails without it); every fixed selector of every add-on resolving to a daemon that
+// runs (but those of processes another system manages, a YARN
+// application's, which exist only while one runs: the add-on's smoke
+// scenario targets them); and the cluster's memory with the add-ons. Then,
+// on the same cluster: addons-random-chaos (scenarios.AddonChaos), and each
+// add-on's smoke scenario file (Module.SmokeScenario), a reset before each.
+// The add-ons' other scenario files run in `make scenarios` (or, for an
+// add-on with a smoke scenario, in `make test-long`).
 func TestAddons(t *testing.T) {
 	tier(t, tierTest)
-	t.Cleanup(func() { addons.Done(t) })
-	t.Run("cluster", testAddonsCluster)
-	for _, sc := range scenarios.AddonScenarios() {
-		if *scenarioFlag != "" && sc.Name != *scenarioFlag {
-			continue
-		}
-		t.Run(sc.Name, func(t *testing.T) {
-			s := seed(t)
-			runScenario(t, addons.Get(t), sc, s, true)
-		})
-	}
-}
-
-func testAddonsCluster(t *testing.T) {
-	c := addons.Get(t)
+	mods := harness.AddonModules().Composable()
+	require.NotEmpty(t, mods, "no add-on registered: nothing to check")
+	c := harnesstest.Start(t, harness.WithAddons(mods.Names()...))
 	ctx := t.Context()
 	st, err := c.Status(ctx, harness.StatusOptions{})
 	require.NoError(t, err)
 	require.NoError(t, st.Ready(), "HA ready with the add-ons: %s", st)
-	require.NotNil(t, st.HBase)
-	require.NotNil(t, st.Kafka)
-	active := st.HBase.ActiveHMaster()
-	assert.Equal(t, active, st.HBase.MasterLock, "the active hmaster is the one /hbase/master names")
-	assert.Len(t, st.HBase.Backups, 1, "one backup master registered")
-	assert.ElementsMatch(t, c.Topology().On(topology.RegionServer), st.HBase.RegionServers)
-	assert.Contains(t, st.HBase.RegionServers, st.HBase.Meta)
-	assert.Equal(t, []int{1, 2, 3}, st.Kafka.Brokers)
-	assert.Contains(t, st.Kafka.Brokers, st.Kafka.Controller)
-	t.Logf("status: %s", st)
-
-	// HBase: write and read back through HBase's own client, on each RegionServer host.
-	for _, h := range c.Topology().On(topology.RegionServer) {
-		hb, err := c.HBase(h)
-		require.NoError(t, err)
-		require.NoError(t, hb.Check(ctx, "e2e_check"), "hbase client on %s", h)
+	for _, m := range mods {
+		t.Run(m.Name, func(t *testing.T) {
+			if m.Status != nil {
+				require.Contains(t, st.Addons, m.Name, "Status has a section for %s", m.Name)
+				assert.Empty(t, st.Addons[m.Name].Ready())
+				t.Logf("%s", st.Addons[m.Name].Report())
+			}
+			for _, ext := range m.Selectors {
+				if len(ext.Managed) > 0 {
+					t.Logf("%s's selectors %v name processes of running applications: its smoke scenario targets them", m.Name, slices.Sorted(maps.Keys(ext.Names)))
+					continue
+				}
+				for sel := range ext.Names {
+					ds, err := c.Resolve(ctx, sel)
+					require.NoError(t, err, sel)
+					require.NotEmpty(t, ds, sel)
+					ps, err := c.Processes(ctx, ds[0].Host)
+					require.NoError(t, err)
+					assert.True(t, slices.ContainsFunc(ps, func(p harness.Process) bool { return p.Role == ds[0].Role }),
+						"%s resolved to %v, which does not run", sel, ds[0])
+					t.Logf("%s => %s", sel, ds[0])
+				}
+			}
+		})
 	}
-	hb, err := c.HBase("")
-	require.NoError(t, err)
-	puts, err := hb.Write(ctx, harness.HBaseWrite{Table: "e2e_addons", Prefix: "t", Count: 20, Interval: 10 * time.Millisecond})
-	require.NoError(t, err)
-	require.Len(t, puts, 20)
-	rows, err := hb.Read(ctx, "e2e_addons", "t-")
-	require.NoError(t, err)
-	for _, p := range puts {
-		require.True(t, p.Acked, "put %s: %s", p.Row, p.Err)
-		assert.Equal(t, p.Value, rows[p.Row], "row %s", p.Row)
-	}
-
-	// Kafka: from this process, through the published ports.
-	topic := fmt.Sprintf("e2e-%d", time.Now().UnixNano())
-	require.NoError(t, c.CreateKafkaTopic(ctx, topic, 2))
-	cl, err := c.Kafka(kgo.DefaultProduceTopic(topic))
-	require.NoError(t, err)
-	defer cl.Close()
-	var sent []string
-	for i := range 10 {
-		v := fmt.Sprintf("m-%d", i)
-		require.NoError(t, cl.ProduceSync(ctx, &kgo.Record{Value: []byte(v)}).FirstErr())
-		sent = append(sent, v)
-	}
-	cons, err := c.Kafka(kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	require.NoError(t, err)
-	defer cons.Close()
-	var got []string
-	pctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	for len(got) < len(sent) && pctx.Err() == nil {
-		cons.PollFetches(pctx).EachRecord(func(r *kgo.Record) { got = append(got, string(r.Value)) })
-	}
-	slices.Sort(got)
-	slices.Sort(sent)
-	assert.Equal(t, sent, got, "every record consumed once")
-	st, err = c.Status(ctx, harness.StatusOptions{})
-	require.NoError(t, err)
-	assert.Equal(t, 2, countPrefix(st.Kafka.Leaders, topic+"/"), "both partitions have a leader: %v", st.Kafka.Leaders)
-
-	// The selectors name running daemons.
-	for _, sel := range []fault.Selector{fault.ActiveHMaster, fault.BackupHMaster, fault.RegionServerWithMeta,
-		fault.KafkaController, fault.PartitionLeader(topic, 1)} {
-		ds, err := c.Resolve(ctx, sel)
-		require.NoError(t, err, sel)
-		require.Len(t, ds, 1, sel)
-		ps, err := c.Processes(ctx, ds[0].Host)
-		require.NoError(t, err)
-		assert.True(t, slices.ContainsFunc(ps, func(p harness.Process) bool { return p.Role == ds[0].Role }), "%s resolved to %v, which does not run", sel, ds[0])
-		t.Logf("%s => %s", sel, ds[0])
-	}
+	_, err = c.Resolve(ctx, fault.Selector("no-such-selector"))
+	assert.Error(t, err, "an unknown selector resolves to nothing")
 	mem, err := c.MemoryMiB(ctx)
 	require.NoError(t, err)
-	t.Logf("memory of the running cluster with HBase and Kafka: %d MiB (start refuses below %d MiB available)", mem, config.EstimateMemoryMiB(c.Topology()))
+	t.Logf("memory of the running cluster with %v: %d MiB", mods.Names(), mem)
+
+	// Then faults across Hadoop and every add-on, with every add-on's
+	// workload running, on the same cluster.
+	t.Run("addons-random-chaos", func(t *testing.T) {
+		runScenario(t, c, scenarios.AddonChaos(), seed(t), true)
+	})
+	for _, m := range mods {
+		if m.SmokeScenario == "" {
+			continue
+		}
+		t.Run(m.Name+"/"+m.SmokeScenario, func(t *testing.T) {
+			b, err := fs.ReadFile(m.Scenarios, "files/"+m.SmokeScenario+".yaml")
+			require.NoError(t, err, "%s's smoke scenario", m.Name)
+			f, err := spec.Parse("addons/"+m.Name+"/files/"+m.SmokeScenario+".yaml", b, scenarios.SpecAddons()...)
+			require.NoError(t, err)
+			_, err = c.Reset(ctx, harness.ResetOptions{})
+			require.NoError(t, err, "reset before %s", f.Name)
+			runScenario(t, c, scenarios.FromFile(f), seed(t), true)
+		})
+	}
 }
 
-func countPrefix(m map[string]int, prefix string) int {
-	n := 0
-	for k := range m {
-		if len(k) > len(prefix) && k[:len(prefix)] == prefix {
-			n++
+// TestVariants starts, one at a time, the cluster of each add-on that is a
+// variant of the whole cluster (addon.Module.Variant: security on; none is
+// named here), checks it HA ready with the add-on's section of Status
+// ready (its start ran the add-on's own check, Module.Check, which fails
+// the start unless what the variant promises holds: for a secured cluster
+// the refusals of a client without a ticket, of an unauthorized principal
+// and of an unauthenticated ZooKeeper client), and runs its smoke scenario
+// file on it. Its other files run in `make test-long`.
+func TestVariants(t *testing.T) {
+	tier(t, tierTest)
+	var variants addon.Catalog
+	for _, m := range harness.AddonModules() {
+		if m.Variant {
+			variants = append(variants, m)
 		}
 	}
-	return n
+	if len(variants) == 0 {
+		t.Skip("no variant add-on registered")
+	}
+	for _, m := range variants {
+		t.Run(m.Name, func(t *testing.T) {
+			c := harnesstest.Start(t, harness.WithAddons(m.Name))
+			ctx := t.Context()
+			st, err := c.Status(ctx, harness.StatusOptions{})
+			require.NoError(t, err)
+			require.NoError(t, st.Ready(), "HA ready with %s: %s", m.Name, st)
+			require.Contains(t, st.Addons, m.Name, "Status has a section for %s", m.Name)
+			assert.Empty(t, st.Addons[m.Name].Ready())
+			t.Logf("%s", st.Addons[m.Name].Report())
+			require.NotEmpty(t, m.SmokeScenario, "a variant names the scenario file make test runs on it")
+			b, err := fs.ReadFile(m.Scenarios, "files/"+m.SmokeScenario+".yaml")
+			require.NoError(t, err, "%s's smoke scenario", m.Name)
+			f, err := spec.Parse("addons/"+m.Name+"/files/"+m.SmokeScenario+".yaml", b, scenarios.SpecAddons()...)
+			require.NoError(t, err)
+			runScenario(t, c, scenarios.FromFile(f), seed(t), true)
+		})
+	}
 }

@@ -12,9 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/haharness/haharness/harness"
-	"github.com/haharness/haharness/harness/docker"
 	"github.com/haharness/haharness/harness/harnesstest"
 	"github.com/haharness/haharness/images"
+	"github.com/haharness/haharness/internal/docker"
 	"github.com/haharness/haharness/internal/poll"
 )
 

@@ -3,7 +3,6 @@ package e2e
 import (
 	"flag"
 	"os"
-	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -51,7 +50,7 @@ func TestScenarios(t *testing.T) {
 	tier(t, tierLong)
 	for _, sc := range scenarios.All() {
 		if *scenarioFlag != "" && sc.Name != *scenarioFlag || *scenarioFlag == "" && (sc.File != nil || isAddonScenario(sc)) {
-			continue // files run through the CLI (make scenarios), the add-ons' in TestAddonScenarios
+			continue // files run through the CLI (make scenarios), addons-random-chaos in TestAddons
 		}
 		t.Run(sc.Name, func(t *testing.T) {
 			s := seed(t)
@@ -84,7 +83,7 @@ func runScenario(t *testing.T, c *harness.Cluster, sc scenarios.Scenario, s int6
 	if res.Schedule != nil {
 		b, err := spec.Marshal(res.Schedule, "")
 		require.NoError(t, err)
-		_, err = spec.Parse("executed schedule", b)
+		_, err = spec.Parse("executed schedule", b, scenarios.SpecAddons()...)
 		require.NoError(t, err, "the executed schedule must replay:\n%s", b)
 	}
 	ferr := res.Failed()
@@ -109,8 +108,6 @@ func clusterFor(t *testing.T, sc scenarios.Scenario) *harness.Cluster {
 	switch {
 	case sc.File != nil && !sc.File.Cluster.IsZero():
 		return sharedFor(sc.File, sc.StartOptions()).Get(t)
-	case len(sc.Options) == 0 && slices.Equal(sc.Addons, scenarios.AddonScenarios()[0].Addons):
-		return addons.Get(t)
 	case len(sc.Options) > 0 || len(sc.Addons) > 0:
 		return harnesstest.Start(t, sc.StartOptions()...)
 	case sc.Fencing == "":
@@ -140,6 +137,4 @@ func sharedFor(f *spec.File, opts []harness.Option) *harnesstest.Shared {
 	return s
 }
 
-func isAddonScenario(sc scenarios.Scenario) bool {
-	return slices.ContainsFunc(scenarios.AddonScenarios(), func(a scenarios.Scenario) bool { return a.Name == sc.Name })
-}
+func isAddonScenario(sc scenarios.Scenario) bool { return len(sc.Addons) > 0 }

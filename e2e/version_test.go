@@ -12,11 +12,11 @@ import (
 
 	"github.com/haharness/haharness/harness"
 	"github.com/haharness/haharness/harness/config"
-	"github.com/haharness/haharness/harness/docker"
 	"github.com/haharness/haharness/harness/fault"
 	"github.com/haharness/haharness/harness/harnesstest"
 	"github.com/haharness/haharness/harness/topology"
 	"github.com/haharness/haharness/images"
+	"github.com/haharness/haharness/internal/docker"
 	"github.com/haharness/haharness/scenarios"
 )
 

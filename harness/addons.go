@@ -3,226 +3,158 @@ package harness
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/go-zookeeper/zk"
 
+	"github.com/haharness/haharness/addons"
+	"github.com/haharness/haharness/harness/addon"
 	"github.com/haharness/haharness/harness/config"
-	"github.com/haharness/haharness/harness/observe"
+	"github.com/haharness/haharness/harness/fault"
 	"github.com/haharness/haharness/harness/topology"
-	"github.com/haharness/haharness/internal/poll"
+	"github.com/haharness/haharness/images"
 )
 
-// The add-ons: Apache HBase (two HMasters, a RegionServer on every DataNode
-// host, hbase.rootdir on hdfs://mycluster, coordination on the cluster's
-// ZooKeeper ensemble) and Apache Kafka (a broker on every host, ZooKeeper
-// mode on the same ensemble under /kafka, replication factor 3 and
-// min.insync.replicas=2). Both are opt-in: the default cluster has neither,
-// its image, configuration and start unchanged. They start once Hadoop is
-// HA ready (a start from nothing, a warm start and Restart alike), and
-// Status, Ready, Heal and the selectors cover them.
+// The add-ons: systems on top of the guide's cluster, each a module of a
+// folder of its own (addons/NAME, an addon.Module) registered in
+// addons.All. They are opt-in: the default cluster has none, its image,
+// configuration and start unchanged. They start once Hadoop is HA ready (a
+// start from nothing, a warm start and Restart alike), and Status, Ready,
+// Heal, Reset and the selectors cover them. A cluster runs the add-ons
+// whose roles its topology places.
 
-// WithHBase adds the HBase add-on (topology.WithHBase's placement unless
-// the topology places HBase roles itself). The hosts run the add-on image
-// (images.EnsureAddons).
-func WithHBase() Option {
-	return func(o *options) error { o.hbase = true; return nil }
+// WithAddons adds the add-ons named (Addons lists them), each
+// placed as its module places it unless the topology places its roles
+// itself. The hosts then run the add-on image (images.Builder.EnsureAddons).
+// An unknown name is an error listing the known ones. Default: none.
+func WithAddons(names ...string) Option {
+	return func(o *options) error {
+		if _, err := registry().Lookup(names...); err != nil {
+			return err
+		}
+		for _, n := range names {
+			if !slices.Contains(o.addons, n) {
+				o.addons = append(o.addons, n)
+			}
+		}
+		return nil
+	}
 }
 
-// WithKafka adds the Kafka add-on (a broker on every host unless the
-// topology places Kafka itself).
-func WithKafka() Option {
-	return func(o *options) error { o.kafka = true; return nil }
-}
+// registry is addons.All, built once: the core asks it on every status
+// read, process listing and sample.
+var registry = sync.OnceValue(addons.All)
+
+// AddonImages are the registered add-ons' image layers: the add-on image
+// carries them all.
+func AddonImages() []images.Layer { return registry().Images() }
+
+// AddonModules are the registered add-ons' modules (addons.All).
+func AddonModules() addon.Catalog { return registry() }
+
+// Addons lists the registered add-ons' names.
+func Addons() []string { return registry().Names() }
 
 // withAddons returns o's topology with the add-ons asked for placed.
 func (o options) withAddons() topology.Topology {
-	t := o.topo
-	if o.hbase {
-		t = t.WithHBase()
-	}
-	if o.kafka {
-		t = t.WithKafka()
-	}
-	return t
+	mods, _ := registry().Lookup(o.addons...) // names checked by WithAddons
+	return mods.Place(o.topo)
 }
 
-// HMasterState is one HMaster as its JMX and ZooKeeper see it.
-type HMasterState struct {
-	Host string `json:"host"`
-	// State is active (its JMX claims it), backup (answers, claims nothing),
-	// or down.
-	State string `json:"state"`
-}
+// modules are the add-ons topology t runs.
+func modules(t topology.Topology) addon.Catalog { return registry().On(t) }
 
-// HBaseStatus is the HBase add-on's state.
-type HBaseStatus struct {
-	Masters []HMasterState `json:"masters"`
-	// MasterLock is the host the /hbase/master znode names, "" if none.
-	MasterLock string `json:"masterLock"`
-	// Backups are the hosts registered as backup masters.
-	Backups []string `json:"backups"`
-	// RegionServers are the hosts registered under /hbase/rs.
-	RegionServers []string `json:"regionServers"`
-	// Meta is the host serving hbase:meta, "" if unassigned.
-	Meta string `json:"meta"`
-	// RegionsInTransition is the active master's count (-1 unknown).
-	RegionsInTransition int `json:"regionsInTransition"`
-	// Want is the number of RegionServers of the topology.
-	Want int `json:"want"`
-}
+// Addons are the add-ons the cluster runs.
+func (c *Cluster) Addons() addon.Catalog { return modules(c.topo) }
 
-// ActiveHMaster returns the host of the only HMaster claiming active, or "".
-func (h *HBaseStatus) ActiveHMaster() string {
-	if h == nil {
-		return ""
-	}
-	active := ""
-	for _, m := range h.Masters {
-		if m.State == "active" {
-			if active != "" {
-				return ""
+// Selectors are the fault selectors of every registered add-on; the CLI
+// and scenario files parse selectors with them (fault.Parse), so one of an
+// add-on the cluster does not run is refused naming the fix.
+func (c *Cluster) Selectors() []fault.Extension { return registry().Selectors() }
+
+// configAddons are the add-ons' parts of t's configuration.
+func configAddons(t topology.Topology) []config.Addon {
+	var out []config.Addon
+	for _, m := range modules(t) {
+		a := config.Addon{Name: m.Name, Files: map[string]map[string]string{}, Env: map[string]string{}}
+		if m.Config != nil {
+			maps.Copy(a.Files, m.Config(t))
+		}
+		for _, r := range m.Roles {
+			if r.HeapEnv != "" && r.HeapMiB > 0 {
+				a.Env[r.HeapEnv] = fmt.Sprintf("-Xmx%dm", r.HeapMiB)
 			}
-			active = m.Host
 		}
+		out = append(out, a)
 	}
-	return active
+	return out
 }
 
-func (h *HBaseStatus) ready() []string {
-	var bad []string
-	active := h.ActiveHMaster()
-	if active == "" {
-		bad = append(bad, "hbase: no single active hmaster: "+h.masterStates())
-	} else if h.MasterLock != active {
-		bad = append(bad, fmt.Sprintf("hbase: /hbase/master names %q but the active hmaster is %s", h.MasterLock, active))
-	}
-	for _, m := range h.Masters {
-		if m.Host != active && !slices.Contains(h.Backups, m.Host) {
-			bad = append(bad, fmt.Sprintf("hbase: hmaster on %s is %s, not a registered backup", m.Host, m.State))
+// addonMemory is the add-ons' part of t's memory estimate: each role's
+// heap and the client JVMs.
+func addonMemory(t topology.Topology) (map[topology.Role]int, int) {
+	heaps, clients := map[topology.Role]int{}, 0
+	for _, m := range modules(t) {
+		for _, r := range m.Roles {
+			heaps[r.Role] = r.HeapMiB
 		}
+		clients += m.ClientMiB
 	}
-	if len(h.RegionServers) != h.Want {
-		bad = append(bad, fmt.Sprintf("hbase: %d of %d regionservers registered %v", len(h.RegionServers), h.Want, h.RegionServers))
-	}
-	if h.Meta == "" || !slices.Contains(h.RegionServers, h.Meta) {
-		bad = append(bad, fmt.Sprintf("hbase: hbase:meta not on a live regionserver (meta=%q)", h.Meta))
-	}
-	if h.RegionsInTransition != 0 {
-		bad = append(bad, fmt.Sprintf("hbase: %d regions in transition", h.RegionsInTransition))
-	}
-	return bad
+	return heaps, clients
 }
 
-func (h *HBaseStatus) masterStates() string {
-	var p []string
-	for _, m := range h.Masters {
-		p = append(p, m.Host+"="+m.State)
-	}
-	return strings.Join(p, " ")
-}
+// addonRole returns the module role r of the cluster's add-ons.
+func addonRole(r topology.Role) (addon.Role, bool) { return registry().Role(r) }
 
-// KafkaStatus is the Kafka add-on's state, from ZooKeeper.
-type KafkaStatus struct {
-	// Brokers are the registered broker ids.
-	Brokers []int `json:"brokers"`
-	// Controller is the controller's broker id, 0 if none.
-	Controller int `json:"controller"`
-	// Leaders maps "topic/partition" to its leader's broker id (-1 none).
-	Leaders map[string]int `json:"leaders"`
-	// UnderReplicated lists the partitions whose ISR lacks a replica.
-	UnderReplicated []string `json:"underReplicated"`
-	// Want is the number of brokers of the topology.
-	Want int `json:"want"`
-}
-
-func (k *KafkaStatus) ready() []string {
-	var bad []string
-	if len(k.Brokers) != k.Want {
-		bad = append(bad, fmt.Sprintf("kafka: %d of %d brokers registered %v", len(k.Brokers), k.Want, k.Brokers))
-	}
-	if k.Controller == 0 || !slices.Contains(k.Brokers, k.Controller) {
-		bad = append(bad, fmt.Sprintf("kafka: no controller among the registered brokers (controller=%d)", k.Controller))
-	}
-	if len(k.UnderReplicated) > 0 {
-		bad = append(bad, fmt.Sprintf("kafka: under-replicated partitions %v", k.UnderReplicated))
-	}
-	for p, l := range k.Leaders {
-		if l < 0 {
-			bad = append(bad, "kafka: partition "+p+" has no leader")
-		}
-	}
-	return bad
-}
-
-// addonStatus fills s.HBase and s.Kafka for a topology that runs them.
+// addonStatus fills s.Addons for the add-ons the cluster runs.
 func (c *Cluster) addonStatus(ctx context.Context, s *Status, conn *zk.Conn) {
-	t := c.topo
-	if t.HasHBase() {
-		h := &HBaseStatus{Want: len(t.On(topology.RegionServer)), RegionsInTransition: -1}
-		var wg sync.WaitGroup
-		rit := make([]int, len(t.On(topology.HMaster)))
-		for i, host := range t.On(topology.HMaster) {
-			h.Masters = append(h.Masters, HMasterState{Host: host, State: "down"})
-			rit[i] = -1
-			wg.Go(func() {
-				st, err := observe.HMaster(ctx, c.Addr(host, config.PortHMasterWeb))
-				if err != nil {
-					return
-				}
-				h.Masters[i].State = "backup"
-				if st.Active {
-					h.Masters[i].State = "active"
-					rit[i] = st.RegionsInTransition
-				}
-			})
+	for _, m := range c.Addons() {
+		if m.Status == nil {
+			continue
 		}
-		wg.Wait()
-		for i, m := range h.Masters {
-			if m.State == "active" {
-				h.RegionsInTransition = rit[i]
-			}
+		if s.Addons == nil {
+			s.Addons = map[string]addon.Section{}
 		}
-		if conn != nil {
-			if zs, err := observe.ReadHBaseZK(conn, config.HBaseZNode); err == nil {
-				h.MasterLock, h.Backups, h.RegionServers, h.Meta = zs.Master, zs.Backups, zs.RegionServers, zs.Meta
-			}
-		}
-		s.HBase = h
-	}
-	if t.HasKafka() {
-		k := &KafkaStatus{Want: len(t.On(topology.Kafka)), Leaders: map[string]int{}}
-		if conn != nil {
-			if zs, err := observe.ReadKafkaZK(conn, config.KafkaChroot); err == nil {
-				k.Brokers, k.Controller, k.UnderReplicated = zs.Brokers, zs.Controller, zs.UnderReplicated()
-				for p, st := range zs.Partitions {
-					k.Leaders[p] = st.Leader
-				}
-			}
-		}
-		s.Kafka = k
+		s.Addons[m.Name] = m.Status(ctx, c, conn)
 	}
 }
 
-// startAddons starts HBase and Kafka at once, once Hadoop is HA ready: the
-// first HMaster and every RegionServer, then (once it is active) the other
-// masters, and every broker; then waits until both are ready and HBase
-// takes a write (hbaseCheck).
-func (c *Cluster) startAddons(ctx context.Context) error {
-	t := c.topo
-	if !t.HasHBase() && !t.HasKafka() {
+// startFirst starts what the add-ons' StartFirst start, all at once, as
+// one init step before any of Hadoop's daemons.
+func (c *Cluster) startFirst(ctx context.Context) error {
+	var fns []stepFn
+	var names []string
+	for _, m := range c.Addons() {
+		if m.StartFirst != nil {
+			fns = append(fns, func(ctx context.Context) error { return m.StartFirst(ctx, c) })
+			names = append(names, m.Name)
+		}
+	}
+	if len(fns) == 0 {
 		return nil
 	}
-	return c.step(ctx, "start "+c.addonNames(), func(ctx context.Context) error {
+	return c.step(ctx, "start "+strings.Join(names, " and ")+" first", func(ctx context.Context) error {
+		return parallel(ctx, fns...)
+	})
+}
+
+// startAddons starts the add-ons the cluster runs, all at once, once
+// Hadoop is HA ready; then waits until the cluster (add-ons included) is
+// ready and runs each add-on's check.
+func (c *Cluster) startAddons(ctx context.Context) error {
+	mods := c.Addons()
+	if len(mods) == 0 {
+		return nil
+	}
+	return c.step(ctx, "start "+strings.Join(mods.Names(), " and "), func(ctx context.Context) error {
 		var fns []stepFn
-		if t.HasHBase() {
-			fns = append(fns, c.startHBase)
-		}
-		if t.HasKafka() {
-			fns = append(fns, func(ctx context.Context) error { return c.startAll(ctx, topology.Kafka) })
+		for _, m := range mods {
+			if m.Start != nil {
+				fns = append(fns, func(ctx context.Context) error { return m.Start(ctx, c) })
+			}
 		}
 		if err := parallel(ctx, fns...); err != nil {
 			return err
@@ -230,62 +162,40 @@ func (c *Cluster) startAddons(ctx context.Context) error {
 		if _, err := c.WaitReady(ctx); err != nil {
 			return err
 		}
-		if t.HasHBase() {
-			return c.hbaseCheck(ctx)
+		// The checks at once too: a check may be a job on YARN of half a
+		// minute, and YARN has room for several together.
+		var checks []func(context.Context) error
+		for _, m := range mods {
+			if m.Check != nil {
+				checks = append(checks, func(ctx context.Context) error { return m.Check(ctx, c) })
+			}
 		}
-		return nil
+		return parallel(ctx, checks...)
 	})
 }
 
-func (c *Cluster) addonNames() string {
-	var n []string
-	if c.topo.HasHBase() {
-		n = append(n, "hbase")
-	}
-	if c.topo.HasKafka() {
-		n = append(n, "kafka")
-	}
-	return strings.Join(n, " and ")
+// StartDaemons starts role r on hosts at once and returns once their JVMs
+// run (addon.Cluster).
+func (c *Cluster) StartDaemons(ctx context.Context, r topology.Role, hosts ...string) error {
+	return parallel(ctx, c.starts(r, hosts...)...)
 }
 
-// startHBase starts the first HMaster and the RegionServers, waits until
-// that master is active, then starts the backups, so the first master
-// leads as nn1 and rm1 do.
-func (c *Cluster) startHBase(ctx context.Context) error {
-	masters := c.topo.On(topology.HMaster)
-	fns := append(c.starts(topology.HMaster, masters[0]), c.starts(topology.RegionServer, c.topo.On(topology.RegionServer)...)...)
-	if err := parallel(ctx, fns...); err != nil {
-		return err
-	}
-	err := poll.Until(ctx, "hmaster on "+masters[0]+" active", 0, func(ctx context.Context) (bool, string, error) {
-		st, err := observe.HMaster(ctx, c.Addr(masters[0], config.PortHMasterWeb))
-		if aerr := c.checkAlive(ctx, topology.HMaster, masters[:1]); aerr != nil {
-			return false, "", poll.Permanent(aerr)
-		}
-		if err != nil {
-			return false, "not answering", nil
-		}
-		return st.Active, fmt.Sprintf("active=%v", st.Active), nil
-	})
+// Alive fails when role r's daemon on one of hosts has exited, with its
+// last log lines; hosts whose container is not running are skipped.
+func (c *Cluster) Alive(ctx context.Context, r topology.Role, hosts ...string) error {
+	return c.checkAlive(ctx, r, hosts)
+}
+
+// ReadFile returns the file at path on host h.
+func (c *Cluster) ReadFile(ctx context.Context, h, path string) ([]byte, error) {
+	files, err := c.engine.CopyFrom(ctx, c.Container(h), path)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return parallel(ctx, c.starts(topology.HMaster, masters[1:]...)...)
+	for _, b := range files {
+		return b, nil
+	}
+	return nil, fmt.Errorf("read %s on %s: no such file", path, h)
 }
 
-// HBaseCheckTable is the table the start's check writes to.
-const HBaseCheckTable = "haharness_check"
-
-// hbaseCheck creates HBaseCheckTable if missing, writes a cell and reads
-// it back through HBase's Java client on the first RegionServer host.
-func (c *Cluster) hbaseCheck(ctx context.Context) error {
-	h, err := c.HBase("")
-	if err != nil {
-		return err
-	}
-	return h.Check(ctx, HBaseCheckTable)
-}
-
-// addonTimeout bounds an operation of an add-on client that has no
-// deadline of its own.
-const addonTimeout = 30 * time.Second
+var _ addon.Cluster = (*Cluster)(nil)

@@ -6,13 +6,14 @@ import (
 	"net"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/haharness/haharness/harness/addon"
 	"github.com/haharness/haharness/harness/config"
-	"github.com/haharness/haharness/harness/docker"
+	"github.com/haharness/haharness/harness/ha"
 	"github.com/haharness/haharness/harness/observe"
 	"github.com/haharness/haharness/harness/topology"
+	"github.com/haharness/haharness/internal/docker"
 	"github.com/haharness/haharness/internal/poll"
 )
 
@@ -52,22 +53,7 @@ func (c *Cluster) sequence(names []string, fns ...stepFn) stepFn {
 // cancelled then. Every step that does not depend on another's result runs
 // this way: on 2 cores a serial start leaves a core idle while one JVM
 // loads its classes.
-func parallel(ctx context.Context, fns ...stepFn) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	var wg sync.WaitGroup
-	var once sync.Once
-	var first error
-	for _, fn := range fns {
-		wg.Go(func() {
-			if err := fn(ctx); err != nil {
-				once.Do(func() { first = err; cancel(err) })
-			}
-		})
-	}
-	wg.Wait()
-	return first
-}
+func parallel(ctx context.Context, fns ...stepFn) error { return addon.Parallel(ctx, fns...) }
 
 // bootstrap is the guide's §5 init sequence on a fresh cluster, every step
 // checked. A step waits only for what it needs, so three branches run at
@@ -82,6 +68,9 @@ func parallel(ctx context.Context, fns ...stepFn) error {
 func (c *Cluster) bootstrap(ctx context.Context, snap *snapshotter) error {
 	nns := c.topo.On(topology.NameNode)
 	c.resetSteps()
+	if err := c.startFirst(ctx); err != nil {
+		return err
+	}
 	zk := c.sequence([]string{"start zookeeper ensemble", "format zkfc znode", "start resourcemanagers and nodemanagers"},
 		c.startZooKeeper,
 		func(ctx context.Context) error {
@@ -136,6 +125,9 @@ func (c *Cluster) bootstrap(ctx context.Context, snap *snapshotter) error {
 func (c *Cluster) resume(ctx context.Context, keepSteps bool) error {
 	if !keepSteps {
 		c.resetSteps()
+	}
+	if err := c.startFirst(ctx); err != nil {
+		return err
 	}
 	nns := c.topo.On(topology.NameNode)
 	zkfcs := c.topo.On(topology.ZKFC)
@@ -268,7 +260,7 @@ func (c *Cluster) WaitZooKeeperQuorum(ctx context.Context) error {
 		for _, h := range zks {
 			mode, err := observe.ZooKeeperMode(ctx, c.Addr(h, config.PortZooKeeper))
 			if err != nil {
-				mode = "down"
+				mode = ha.Down
 			}
 			state = append(state, h+"="+mode)
 			switch mode {
@@ -318,7 +310,8 @@ func (c *Cluster) startNameNode(ctx context.Context, h string) error {
 		if err != nil {
 			return false, "not answering", nil
 		}
-		return st.State == "standby" || st.State == "active", "state " + st.State, nil
+		state := ha.Normalise(st.State)
+		return state == ha.Standby || state == ha.Active, "state " + st.State, nil
 	})
 }
 
@@ -380,7 +373,7 @@ func (c *Cluster) checkAliveExcept(ctx context.Context, hosts map[string]string,
 			if st, err := c.engine.Inspect(ctx, c.Container(h)); err == nil && st.OOMKilled {
 				return fmt.Errorf("host %s (container %s) was killed for lack of memory: %w: give the engine more memory "+
 					"(Docker Desktop, Colima and Podman machines run in a VM with a fixed size; the guide's cluster needs about %d MiB)",
-					h, c.Container(h), docker.ErrOutOfMemory, config.EstimateMemoryMiB(c.topo))
+					h, c.Container(h), docker.ErrOutOfMemory, estimateMemoryMiB(c.topo))
 			}
 		}
 		if hosts[h] != "running" {
@@ -390,7 +383,7 @@ func (c *Cluster) checkAliveExcept(ctx context.Context, hosts map[string]string,
 		if err != nil || res.ExitCode != 0 {
 			continue
 		}
-		ps := parseProcesses(h, res.Stdout)
+		ps := parseProcesses(h, res.Stdout, c.topo.AllRoles())
 		for _, r := range c.topo.RolesOf(h) {
 			if slices.Contains(skip, r) {
 				continue

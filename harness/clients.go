@@ -17,6 +17,7 @@ import (
 	"github.com/colinmarc/hdfs/v2"
 	"github.com/go-zookeeper/zk"
 
+	"github.com/haharness/haharness/harness/addon"
 	"github.com/haharness/haharness/harness/config"
 	"github.com/haharness/haharness/harness/topology"
 	"github.com/haharness/haharness/internal/poll"
@@ -60,26 +61,21 @@ func (c *Cluster) zkConn(ctx context.Context) (*zk.Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect zookeeper: %w", err)
 	}
-	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	for {
-		select {
-		case ev := <-events:
-			if ev.State == zk.StateHasSession {
-				go func() {
-					for range events { //nolint:revive // drain so the client never blocks
-					}
-				}()
-				return conn, nil
+	if err := addon.AwaitSession(ctx, conn, events, refused, 5*time.Second, servers); err != nil {
+		return nil, err
+	}
+	// The add-ons' credentials (a secured cluster's reader): the client
+	// sends them again on every reconnect.
+	for _, m := range c.Addons() {
+		if m.ZooKeeperAuth != nil {
+			scheme, auth := m.ZooKeeperAuth()
+			if err := conn.AddAuth(scheme, auth); err != nil {
+				conn.Close()
+				return nil, fmt.Errorf("zookeeper auth (%s): %w", m.Name, err)
 			}
-		case <-refused:
-			conn.Close()
-			return nil, fmt.Errorf("connect zookeeper %v: every server refused the connection", servers)
-		case <-cctx.Done():
-			conn.Close()
-			return nil, fmt.Errorf("connect zookeeper %v: no session: %w", servers, cctx.Err())
 		}
 	}
+	return conn, nil
 }
 
 // namedHosts is a zk.HostProvider that keeps server names as they are (the
@@ -156,8 +152,9 @@ func (c *Cluster) nameserviceDial(ctx context.Context, network, addr string) (ne
 // and DataNode, whose container addresses the NameNode hands out) through
 // published ports, user root (the HDFS superuser here). A pinned client
 // (one NameNode) dials it whatever happened before; a nameservice client
-// (several) skips a NameNode in quarantine.
-func (c *Cluster) hdfsOptions(nameNodes ...string) hdfs.ClientOptions {
+// (several) skips a NameNode in quarantine. The add-ons complete them
+// (addon.Module.HDFSClient: a secured cluster's login).
+func (c *Cluster) hdfsOptions(nameNodes ...string) (hdfs.ClientOptions, error) {
 	var addrs []string
 	for _, h := range nameNodes {
 		addrs = append(addrs, net.JoinHostPort(h, strconv.Itoa(config.PortNameNodeRPC)))
@@ -166,7 +163,15 @@ func (c *Cluster) hdfsOptions(nameNodes ...string) hdfs.ClientOptions {
 	if len(addrs) > 1 {
 		nnDial = c.nameserviceDial
 	}
-	return hdfs.ClientOptions{Addresses: addrs, User: "root", NamenodeDialFunc: nnDial, DatanodeDialFunc: c.deadlineDial}
+	o := hdfs.ClientOptions{Addresses: addrs, User: "root", NamenodeDialFunc: nnDial, DatanodeDialFunc: c.deadlineDial}
+	for _, m := range c.Addons() {
+		if m.HDFSClient != nil {
+			if err := m.HDFSClient(c, &o); err != nil {
+				return o, fmt.Errorf("hdfs client (%s): %w", m.Name, err)
+			}
+		}
+	}
+	return o, nil
 }
 
 // deadlineConn sets a fresh deadline (timeout, HDFSTimeout when zero)
@@ -242,7 +247,11 @@ func (q *quarantine) holds(addr string, now time.Time) (time.Time, bool) {
 // pinned client, to check what one NameNode accepts (e.g. a resumed old
 // active). The caller closes it.
 func (c *Cluster) HDFSOn(h string) (*hdfs.Client, error) {
-	return hdfs.NewClient(c.hdfsOptions(h))
+	o, err := c.hdfsOptions(h)
+	if err != nil {
+		return nil, err
+	}
+	return hdfs.NewClient(o)
 }
 
 // HDFS returns a client for hdfs://NAMESERVICE from this process, talking to
@@ -261,8 +270,11 @@ func (c *Cluster) HDFS(ctx context.Context) (*hdfs.Client, error) {
 	nns := c.nameNodeAddrs(ctx)
 	var client *hdfs.Client
 	err := poll.Until(ctx, "hdfs client", 0, func(ctx context.Context) (bool, string, error) {
-		var err error
-		client, err = hdfs.NewClient(c.hdfsOptions(nns...))
+		o, err := c.hdfsOptions(nns...)
+		if err != nil {
+			return false, err.Error(), nil
+		}
+		client, err = hdfs.NewClient(o)
 		if err != nil {
 			return false, err.Error(), nil
 		}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"maps"
 	"net"
 	"os"
 	"slices"
@@ -19,9 +20,9 @@ import (
 	"time"
 
 	"github.com/haharness/haharness/harness/config"
-	"github.com/haharness/haharness/harness/docker"
 	"github.com/haharness/haharness/harness/topology"
 	"github.com/haharness/haharness/images"
+	"github.com/haharness/haharness/internal/docker"
 )
 
 // Cluster is a running (or stopped) haharness cluster. Its methods are safe
@@ -99,17 +100,18 @@ func Start(ctx context.Context, opts ...Option) (*Cluster, error) {
 // prepare checks everything that can be checked before creating anything.
 func prepare(ctx context.Context, o options) (*Cluster, error) {
 	o.topo = o.withAddons()
-	if err := o.topo.Validate(); err != nil {
+	if err := registry().Validate(o.topo); err != nil {
 		return nil, err
 	}
-	if err := (config.Options{Fencing: o.fencing, Overrides: o.overrides}).Validate(); err != nil {
+	copts := config.Options{Fencing: o.fencing, Overrides: o.overrides, Addons: configAddons(o.topo)}
+	if err := copts.Validate(); err != nil {
 		return nil, err
 	}
 	rel, err := images.Lookup(o.hadoopVersion)
 	if err != nil && o.image == "" {
 		return nil, err
 	}
-	conf, err := config.Render(o.topo, config.Options{Fencing: o.fencing, Overrides: o.overrides})
+	conf, err := config.Render(o.topo, copts)
 	if err != nil {
 		return nil, err
 	}
@@ -207,9 +209,9 @@ func (o options) ensureImage(ctx context.Context, eng engine, rel images.Release
 	if o.image != "" {
 		return o.image, images.CheckContract(ctx, de, o.image)
 	}
-	t := o.withAddons()
-	if t.HasHBase() || t.HasKafka() {
-		return (&images.Builder{Engine: de, Log: log}).EnsureAddons(ctx, rel, images.DefaultAddons)
+	if len(modules(o.withAddons())) > 0 {
+		// One add-on image carries every registered add-on's layer.
+		return (&images.Builder{Engine: de, Log: log}).EnsureAddons(ctx, rel, registry().Images())
 	}
 	return (&images.Builder{Engine: de, Log: log}).Ensure(ctx, rel)
 }
@@ -225,7 +227,7 @@ func newCluster(name string, t topology.Topology, eng engine, log *slog.Logger) 
 }
 
 func checkMemory(t topology.Topology) error {
-	need := config.EstimateMemoryMiB(t)
+	need := estimateMemoryMiB(t)
 	avail, err := memAvailableMiB()
 	if err != nil {
 		return nil // not Linux or no /proc: nothing to check against
@@ -333,8 +335,12 @@ func (c *Cluster) create(ctx context.Context) error {
 		if c.topo.Has(h, topology.ZooKeeper) {
 			files[strings.TrimPrefix(config.ZooKeeperDir, "/")+"/myid"] = config.MyID(c.topo, h)
 		}
-		if c.topo.Has(h, topology.Kafka) {
-			files[strings.TrimPrefix(config.ConfDir, "/")+"/"+config.KafkaBrokerIDFile] = config.KafkaBrokerID(c.topo, h)
+		for _, m := range c.Addons() {
+			if m.HostFiles != nil {
+				for name, b := range m.HostFiles(c.topo, h) {
+					files[strings.TrimPrefix(config.ConfDir, "/")+"/"+name] = b
+				}
+			}
 		}
 		spec := docker.ContainerSpec{
 			Name: c.Container(h), Hostname: h, Image: c.image, Network: networkName(c.name), IP: c.ips[h],
@@ -347,6 +353,9 @@ func (c *Cluster) create(ctx context.Context) error {
 			return fmt.Errorf("create host %s: %w", h, err)
 		}
 		specs = append(specs, spec)
+	}
+	if err := c.separatePorts(ctx, specs); err != nil {
+		return err
 	}
 	for _, spec := range specs {
 		if err := c.startHost(ctx, spec); err != nil {
@@ -377,7 +386,88 @@ func (c *Cluster) startHost(ctx context.Context, spec docker.ContainerSpec) erro
 		if cerr := c.engine.CreateContainer(ctx, spec); cerr != nil {
 			return fmt.Errorf("start host %s: %w (and creating it again failed: %w)", spec.Hostname, err, cerr)
 		}
+		if serr := c.separatePorts(ctx, []docker.ContainerSpec{spec}); serr != nil {
+			return fmt.Errorf("start host %s: %w (and %w)", spec.Hostname, err, serr)
+		}
 	}
+}
+
+// separatePorts makes sure no host container about to start shares a
+// published host port with another container. Podman chooses host ports
+// when a container is created, among those free at that moment, without
+// counting the ports of containers created and not yet started: two hosts
+// of one cluster can be given the same port. The second start then fails
+// ("address already in use"), and netavark's clean-up of that failed start
+// removes the first host's masquerade rule for the port along with its own:
+// the first host's port answers nothing from then on (Podman 4.3: a
+// NameNode that never answered its probe, in a CI run). So, before the
+// hosts start, a host that shares a port with any other container is
+// created again, with new ports. Docker chooses ports at start and lists
+// none before, so there this is one listing and nothing else.
+func (c *Cluster) separatePorts(ctx context.Context, specs []docker.ContainerSpec) error {
+	byName := map[string]docker.ContainerSpec{}
+	for _, s := range specs {
+		byName[s.Name] = s
+	}
+	for attempt := 1; ; attempt++ {
+		cs, err := c.engine.Containers(ctx)
+		if err != nil {
+			return fmt.Errorf("check host ports: %w", err)
+		}
+		clash := sharedPorts(cs, byName)
+		if len(clash) == 0 {
+			return nil
+		}
+		if attempt > 5 {
+			return fmt.Errorf("hosts still share published host ports with other containers after %d re-creations: %v", attempt-1, clash)
+		}
+		for name, port := range clash {
+			s := byName[name]
+			c.log.Warn("host was given a host port another container has: creating its container again", "host", s.Hostname, "port", port)
+			if err := c.engine.Remove(ctx, name); err != nil {
+				return fmt.Errorf("create host %s again: %w", s.Hostname, err)
+			}
+			if err := c.engine.CreateContainer(ctx, s); err != nil {
+				return fmt.Errorf("create host %s again: %w", s.Hostname, err)
+			}
+		}
+	}
+}
+
+// sharedPorts names the containers of mine (by name) that publish a host
+// port some other container publishes too, with one such port each: the
+// others' ports count first, then mine in name order, so of two of mine
+// sharing a port only the later one is named.
+func sharedPorts(cs []docker.Container, mine map[string]docker.ContainerSpec) map[string]int {
+	taken := map[int]bool{}
+	var own []docker.Container
+	for _, ct := range cs {
+		if _, ok := mine[ct.Name]; ok {
+			own = append(own, ct)
+			continue
+		}
+		for _, hp := range ct.Ports {
+			taken[hp] = true
+		}
+	}
+	slices.SortFunc(own, func(a, b docker.Container) int { return strings.Compare(a.Name, b.Name) })
+	clash := map[string]int{}
+	for _, ct := range own {
+		ports := slices.Sorted(maps.Values(ct.Ports))
+		for _, hp := range ports {
+			if taken[hp] {
+				clash[ct.Name] = hp
+				break
+			}
+		}
+		if _, ok := clash[ct.Name]; ok {
+			continue
+		}
+		for _, hp := range ports {
+			taken[hp] = true
+		}
+	}
+	return clash
 }
 
 // createNetwork picks a free /24 in 172.29.0.0/16, starting at one derived
@@ -473,4 +563,10 @@ func removeCluster(ctx context.Context, eng engine, name string) error {
 		errs = append(errs, eng.RemoveNetwork(ctx, n.Name))
 	}
 	return errors.Join(errs...)
+}
+
+// estimateMemoryMiB is config.EstimateMemoryMiB with t's add-ons.
+func estimateMemoryMiB(t topology.Topology) int {
+	heaps, clients := addonMemory(t)
+	return config.EstimateMemoryMiB(t, heaps, clients)
 }

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/haharness/haharness/harness/config"
-	"github.com/haharness/haharness/harness/docker"
 	"github.com/haharness/haharness/harness/observe"
 	"github.com/haharness/haharness/harness/topology"
+	"github.com/haharness/haharness/internal/docker"
 )
 
 // ExecResult is the output and exit code of a command run on a host.
@@ -55,15 +55,11 @@ func launcher(r topology.Role) (prog, sub string) {
 		return "zookeeper", "server"
 	case topology.ResourceManager, topology.NodeManager:
 		return "yarn", string(r)
-	case topology.HMaster:
-		return "hbase", "master"
-	case topology.RegionServer:
-		return "hbase", "regionserver"
-	case topology.Kafka:
-		return "kafka", "server"
-	default:
-		return "hdfs", string(r)
 	}
+	if a, ok := addonRole(r); ok {
+		return a.Launcher, a.Sub
+	}
+	return "hdfs", string(r)
 }
 
 // StartDaemon starts role r on host h in the background (`hdfs --daemon
@@ -113,12 +109,12 @@ func (c *Cluster) Processes(ctx context.Context, h string) ([]Process, error) {
 	if res.ExitCode != 0 {
 		return nil, fmt.Errorf("ps on %s: exit %d: %s", h, res.ExitCode, lastLines(res.Combined(), 5))
 	}
-	return parseProcesses(h, res.Stdout), nil
+	return parseProcesses(h, res.Stdout, c.topo.AllRoles()), nil
 }
 
 // parseProcesses returns the daemon JVMs in ps output: never nil, so an
 // empty list (a running host with no daemon) differs from a stopped host's.
-func parseProcesses(h, ps string) []Process {
+func parseProcesses(h, ps string, roles []topology.Role) []Process {
 	out := []Process{}
 	for _, line := range strings.Split(ps, "\n") {
 		f := strings.Fields(line)
@@ -132,10 +128,10 @@ func parseProcesses(h, ps string) []Process {
 			}
 			pid, _ := strconv.Atoi(f[0])
 			r := topology.Role(name)
-			if !slices.Contains(topology.Roles(), r) {
+			if !slices.Contains(roles, r) {
 				break // a client JVM (haadmin, dfs...), not a daemon
 			}
-			out = append(out, Process{Host: h, Role: r, Class: r.Short(), PID: pid, Frozen: strings.HasPrefix(f[1], "T")})
+			out = append(out, Process{Host: h, Role: r, Class: roleClass(r), PID: pid, Frozen: strings.HasPrefix(f[1], "T")})
 			break
 		}
 	}
@@ -261,12 +257,9 @@ func uiPort(r topology.Role) int {
 		return config.PortRMWeb
 	case topology.NodeManager:
 		return config.PortNMWeb
-	case topology.HMaster:
-		return config.PortHMasterWeb
-	case topology.RegionServer:
-		return config.PortRegionServerWeb
 	}
-	return 0
+	a, _ := addonRole(r)
+	return a.WebPort
 }
 
 // HostState returns the engine state of host h's container: running,
@@ -319,4 +312,12 @@ func (c *Cluster) usage(ctx context.Context) (map[string]docker.Usage, error) {
 		return nil, nil
 	}
 	return c.engine.Usage(ctx, names...)
+}
+
+// roleClass is the name jps prints for role r's main class.
+func roleClass(r topology.Role) string {
+	if a, ok := addonRole(r); ok && a.Class != "" {
+		return a.Class
+	}
+	return r.Short()
 }

@@ -19,13 +19,13 @@
 // NameNodeQuarantine one whose connection timed out), HDFSOn (pinned to one
 // NameNode), ZooKeeper, Addr (a host port as this process reaches it),
 // DialContext (the dialer behind every client the harness makes), WebUIs,
-// and Network for containers of your own; with the add-ons (WithHBase,
-// WithKafka, addons.go) HBase (HBase's Java client run on a host), Kafka (a
-// franz-go client through the published ports), KafkaSeeds and
-// CreateKafkaTopic.
+// and Network for containers of your own. The add-ons (WithAddons,
+// addons.go) are modules of addons/, each with its own clients, which
+// take the *Cluster.
 //
 // Views — reading state, never changing it: Status and the waits on it
-// (WaitReady, WaitNameNodeActive, WaitZooKeeperQuorum), ProbeHA (one
+// (WaitReady, WaitNameNodeActive, WaitZooKeeperQuorum), Applications
+// (YARN's, with the attempts of those running), ProbeHA (one
 // daemon, a failed probe classified as down, frozen or unknown), HostStates
 // and HostState (engine states), Processes (the jps view), Logs,
 // AuditRecords (what a NameNode served), Events and Steps (the history and

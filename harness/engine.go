@@ -3,7 +3,7 @@ package harness
 import (
 	"context"
 
-	"github.com/haharness/haharness/harness/docker"
+	"github.com/haharness/haharness/internal/docker"
 )
 
 // engine is what the harness needs from the container engine.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/haharness/haharness/harness/docker"
+	"github.com/haharness/haharness/internal/docker"
 )
 
 // fakeEngine is an in-memory engine for unit tests: it records every call,
@@ -27,6 +27,9 @@ type fakeEngine struct {
 	startFailures map[string]int
 	// files, when set, are the only files CopyFrom finds ("container:path").
 	files map[string][]byte
+	// createPorts, when set, gives a created container its published ports
+	// (Podman chooses them at create; Docker at start).
+	createPorts func(name string) map[int]int
 }
 
 var _ engine = (*fakeEngine)(nil)
@@ -106,8 +109,12 @@ func (f *fakeEngine) CreateContainer(_ context.Context, s docker.ContainerSpec) 
 	if err := f.call("create container %s", s.Name); err != nil {
 		return err
 	}
+	ports := map[int]int{}
+	if f.createPorts != nil {
+		ports = f.createPorts(s.Name)
+	}
 	f.mu.Lock()
-	f.containers = append(f.containers, docker.Container{Name: s.Name, Labels: s.Labels, State: "created", Ports: map[int]int{}})
+	f.containers = append(f.containers, docker.Container{Name: s.Name, Labels: s.Labels, State: "created", Ports: ports})
 	f.mu.Unlock()
 	return nil
 }

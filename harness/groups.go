@@ -6,8 +6,8 @@ import (
 
 	"github.com/colinmarc/hdfs/v2"
 	"github.com/go-zookeeper/zk"
-	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/haharness/haharness/harness/addon"
 	"github.com/haharness/haharness/harness/config"
 	"github.com/haharness/haharness/harness/fault"
 	"github.com/haharness/haharness/harness/observe"
@@ -44,15 +44,11 @@ type Identity interface {
 // Clients is how a test reaches the cluster's services from this process
 // (or, through Network, from containers of its own): HDFS and ZooKeeper
 // clients, addresses at the published ports, the dialer behind them, and
-// the web UIs.
+// the web UIs. The add-ons' clients take the cluster (addons/NAME).
 type Clients interface {
 	HDFS(ctx context.Context) (*hdfs.Client, error)
 	HDFSOn(h string) (*hdfs.Client, error)
 	ZooKeeper(ctx context.Context) (*zk.Conn, error)
-	HBase(host string) (*HBaseClient, error)
-	Kafka(opts ...kgo.Opt) (*kgo.Client, error)
-	KafkaSeeds() []string
-	CreateKafkaTopic(ctx context.Context, topic string, partitions int) error
 	DialContext(ctx context.Context, network, addr string) (net.Conn, error)
 	Addr(h string, port int) string
 	WebUIs(ctx context.Context) ([]WebUI, error)
@@ -60,11 +56,12 @@ type Clients interface {
 }
 
 // Views read the cluster's state and never change it: HA status and the
-// waits on it, one daemon's HA probe, host and process states, logs, audit
+// waits on it, YARN's applications, one daemon's HA probe, host and process states, logs, audit
 // records, the event and init-step history, memory and CPU use, and the debugging
 // artifacts written to a local directory.
 type Views interface {
 	Status(ctx context.Context, o StatusOptions) (Status, error)
+	Applications(ctx context.Context) ([]observe.App, error)
 	WaitReady(ctx context.Context) (Status, error)
 	WaitNameNodeActive(ctx context.Context) error
 	WaitZooKeeperQuorum(ctx context.Context) error
@@ -109,7 +106,19 @@ type Faults interface {
 	FaultResidue(ctx context.Context, h string) (fault.Residue, error)
 }
 
+// AddonHost is what the add-on modules stand on (addon.Cluster's methods
+// beyond the groups above): the add-ons the cluster runs and their
+// selectors, and starting, checking and reading the add-ons' daemons.
+type AddonHost interface {
+	Addons() addon.Catalog
+	Selectors() []fault.Extension
+	StartDaemons(ctx context.Context, r topology.Role, hosts ...string) error
+	Alive(ctx context.Context, r topology.Role, hosts ...string) error
+	ReadFile(ctx context.Context, h, path string) ([]byte, error)
+}
+
 var (
+	_ AddonHost  = (*Cluster)(nil)
 	_ Identity   = (*Cluster)(nil)
 	_ Clients    = (*Cluster)(nil)
 	_ Views      = (*Cluster)(nil)

@@ -12,6 +12,7 @@ import (
 // groups are the interfaces of groups.go that partition *Cluster's methods.
 var groups = []reflect.Type{
 	reflect.TypeFor[Identity](),
+	reflect.TypeFor[AddonHost](),
 	reflect.TypeFor[Clients](),
 	reflect.TypeFor[Views](),
 	reflect.TypeFor[Operations](),

@@ -10,6 +10,7 @@ import (
 
 	"github.com/haharness/haharness/harness/config"
 	"github.com/haharness/haharness/harness/fault"
+	"github.com/haharness/haharness/harness/ha"
 	"github.com/haharness/haharness/harness/topology"
 	"github.com/haharness/haharness/internal/poll"
 )
@@ -213,7 +214,7 @@ func (h *healer) startMissing(ctx context.Context, hosts []string) {
 		}
 		running[host] = ps
 	}
-	for _, r := range topology.Roles() {
+	for _, r := range c.topo.AllRoles() {
 		for _, host := range c.topo.On(r) {
 			ps, ok := running[host]
 			if !ok || slices.ContainsFunc(ps, func(p Process) bool { return p.Role == r }) {
@@ -244,45 +245,35 @@ func (h *healer) unwedge(ctx context.Context, s Status) {
 	if h.stuck == nil {
 		h.stuck = map[topology.Role]time.Time{}
 	}
-	nnState := map[string]string{}
-	for _, n := range s.NameNodes {
-		nnState[n.ID] = n.JMX
-	}
-	rmState := map[string]string{}
-	for _, r := range s.ResourceManagers {
-		rmState[r.ID] = r.REST
-	}
 	for _, x := range []struct {
-		role    topology.Role
-		stuck   bool
-		elector topology.Daemon
+		g       ha.Group
+		elector topology.Role
 		why     string
 	}{
-		{topology.NameNode, s.ActiveNameNode() == "" && s.NameNodeLock != "" && nnState[s.NameNodeLock] == "standby",
-			topology.Daemon{Host: h.c.topo.NameNodeHost(s.NameNodeLock), Role: topology.ZKFC},
-			"the ZKFC of " + s.NameNodeLock + " holds the election lock but its NameNode stayed standby"},
-		{topology.ResourceManager, s.ActiveResourceManager() == "" && s.ResourceManagerLock != "" && rmState[s.ResourceManagerLock] == "STANDBY",
-			topology.Daemon{Host: h.c.topo.ResourceManagerHost(s.ResourceManagerLock), Role: topology.ResourceManager},
-			s.ResourceManagerLock + " holds the election lock but stayed standby"},
+		{s.HA(topology.NameNode), topology.ZKFC, "the ZKFC of %s holds the election lock but its NameNode stayed standby"},
+		{s.HA(topology.ResourceManager), topology.ResourceManager, "%s holds the election lock but stayed standby"},
 	} {
-		if !x.stuck || x.elector.Host == "" {
-			delete(h.stuck, x.role)
+		role, holder := x.g.Role, x.g.Lock
+		m, _ := x.g.Member(holder)
+		elector := topology.Daemon{Host: m.Host, Role: x.elector}
+		if x.g.Active() != "" || m.State != ha.Standby || elector.Host == "" {
+			delete(h.stuck, role)
 			continue
 		}
-		since, ok := h.stuck[x.role]
+		since, ok := h.stuck[role]
 		if !ok {
-			h.stuck[x.role] = time.Now()
+			h.stuck[role] = time.Now()
 			continue
 		}
 		if time.Since(since) < StaleActiveGrace {
 			continue
 		}
-		if _, err := h.c.mustShell(ctx, x.elector.Host, fmt.Sprintf("pkill -KILL -f -- '-Dproc_%s( |$)'; true", x.elector.Role)); err != nil {
+		if _, err := h.c.mustShell(ctx, elector.Host, fmt.Sprintf("pkill -KILL -f -- '-Dproc_%s( |$)'; true", elector.Role)); err != nil {
 			h.errs = append(h.errs, err)
 			continue
 		}
-		h.did("%s: killed it: %s for %v (an election that never completes)", x.elector, x.why, StaleActiveGrace)
-		delete(h.stuck, x.role)
+		h.did("%s: killed it: %s for %v (an election that never completes)", elector, fmt.Sprintf(x.why, holder), StaleActiveGrace)
+		delete(h.stuck, role)
 	}
 	h.unwedgeNoCandidate(ctx, s)
 }
@@ -304,11 +295,8 @@ var NoCandidateGrace = 2 * StaleActiveGrace
 // keeps it); the next round starts them again (startMissing), as
 // standbys that join the election.
 func (h *healer) unwedgeNoCandidate(ctx context.Context, s Status) {
-	wedged := len(s.ResourceManagers) > 1 && s.ActiveResourceManager() == "" && s.ResourceManagerLock == ""
-	for _, r := range s.ResourceManagers {
-		wedged = wedged && r.REST == "STANDBY"
-	}
-	if !wedged {
+	g := s.HA(topology.ResourceManager)
+	if len(g.Members) < 2 || g.Lock != "" || len(g.Standbys()) != len(g.Members) {
 		h.noCandidate = time.Time{}
 		return
 	}
@@ -319,8 +307,8 @@ func (h *healer) unwedgeNoCandidate(ctx context.Context, s Status) {
 	if time.Since(h.noCandidate) < NoCandidateGrace {
 		return
 	}
-	for _, r := range s.ResourceManagers {
-		d := topology.Daemon{Host: r.Host, Role: topology.ResourceManager}
+	for _, m := range g.Members {
+		d := topology.Daemon{Host: m.Host, Role: topology.ResourceManager}
 		if _, err := h.c.mustShell(ctx, d.Host, "pkill -KILL -f -- '-Dproc_resourcemanager( |$)'; true"); err != nil {
 			h.errs = append(h.errs, err)
 			continue
@@ -336,50 +324,33 @@ func (h *healer) fenceStale(ctx context.Context, s Status) {
 	if h.twoActive == nil {
 		h.twoActive = map[topology.Role]time.Time{}
 	}
-	var nnActive, rmActive []string
-	for _, n := range s.NameNodes {
-		if n.JMX == "active" {
-			nnActive = append(nnActive, n.ID)
-		}
-	}
-	for _, r := range s.ResourceManagers {
-		if r.REST == "ACTIVE" {
-			rmActive = append(rmActive, r.ID)
-		}
-	}
-	for _, x := range []struct {
-		role   topology.Role
-		active []string
-		lock   string
-		host   func(string) string
-	}{
-		{topology.NameNode, nnActive, s.NameNodeLock, h.c.topo.NameNodeHost},
-		{topology.ResourceManager, rmActive, s.ResourceManagerLock, h.c.topo.ResourceManagerHost},
-	} {
-		if len(x.active) < 2 || !slices.Contains(x.active, x.lock) {
-			delete(h.twoActive, x.role)
+	for _, g := range []ha.Group{s.HA(topology.NameNode), s.HA(topology.ResourceManager)} {
+		actives := g.Actives()
+		if !g.SplitBrain() || !slices.Contains(actives, g.Lock) {
+			delete(h.twoActive, g.Role)
 			continue
 		}
-		since, ok := h.twoActive[x.role]
+		since, ok := h.twoActive[g.Role]
 		if !ok {
-			h.twoActive[x.role] = time.Now()
+			h.twoActive[g.Role] = time.Now()
 			continue
 		}
 		if time.Since(since) < StaleActiveGrace {
 			continue
 		}
-		for _, id := range x.active {
-			if id == x.lock {
+		for _, id := range actives {
+			if id == g.Lock {
 				continue
 			}
-			d := topology.Daemon{Host: x.host(id), Role: x.role}
-			if _, err := h.c.mustShell(ctx, d.Host, fmt.Sprintf("pkill -KILL -f -- '-Dproc_%s( |$)'; true", x.role)); err != nil {
+			m, _ := g.Member(id)
+			d := topology.Daemon{Host: m.Host, Role: g.Role}
+			if _, err := h.c.mustShell(ctx, d.Host, fmt.Sprintf("pkill -KILL -f -- '-Dproc_%s( |$)'; true", g.Role)); err != nil {
 				h.errs = append(h.errs, err)
 				continue
 			}
-			h.did("%s: killed stale active %s after %v (the election lock names %s)", d, id, StaleActiveGrace, x.lock)
+			h.did("%s: killed stale active %s after %v (the election lock names %s)", d, id, StaleActiveGrace, g.Lock)
 		}
-		delete(h.twoActive, x.role)
+		delete(h.twoActive, g.Role)
 	}
 }
 
@@ -468,14 +439,11 @@ func (h *healer) notRight() []notRight {
 			add(topology.Daemon{Host: host}, "host is "+st)
 		}
 	}
-	for _, n := range h.last.NameNodes {
-		if n.JMX != "active" && n.JMX != "standby" {
-			add(topology.Daemon{Host: n.Host, Role: topology.NameNode}, n.ID+" is "+n.JMX)
-		}
-	}
-	for _, r := range h.last.ResourceManagers {
-		if r.REST != "ACTIVE" && r.REST != "STANDBY" {
-			add(topology.Daemon{Host: r.Host, Role: topology.ResourceManager}, r.ID+" is "+r.REST)
+	for _, g := range []ha.Group{h.last.HA(topology.NameNode), h.last.HA(topology.ResourceManager)} {
+		for _, m := range g.Members {
+			if m.State != ha.Active && m.State != ha.Standby {
+				add(topology.Daemon{Host: m.Host, Role: g.Role}, m.ID+" is "+m.State)
+			}
 		}
 	}
 	for _, z := range h.last.ZooKeeper {

@@ -12,9 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/haharness/haharness/harness/docker"
 	"github.com/haharness/haharness/harness/fault"
 	"github.com/haharness/haharness/harness/topology"
+	"github.com/haharness/haharness/internal/docker"
 )
 
 // healEngine is cluster "x" on a fake engine whose hosts answer the

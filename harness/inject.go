@@ -112,7 +112,13 @@ func (r runtime) Shell(ctx context.Context, host, script string) (string, int, e
 
 func (r runtime) IP(host string) string { return r.c.IP(host) }
 
+// StartDaemon starts role on h again, unless role is a process kind an
+// add-on's system restarts itself (fault.Extension.Managed: YARN restarts
+// a killed ApplicationMaster).
 func (r runtime) StartDaemon(ctx context.Context, h string, role topology.Role) error {
+	if fault.Managed(role, registry().Selectors()...) {
+		return nil
+	}
 	return r.c.StartDaemon(ctx, h, role)
 }
 

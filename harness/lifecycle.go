@@ -6,15 +6,14 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/haharness/haharness/harness/docker"
-	"github.com/haharness/haharness/harness/topology"
+	"github.com/haharness/haharness/internal/docker"
 )
 
 // Stop shuts the cluster down the way an operator would: daemons stopped
 // gracefully in reverse start order, then the host containers stopped. Data,
 // metadata and HA state stay; Restart brings the cluster back.
 func (c *Cluster) Stop(ctx context.Context) error {
-	roles := slices.Clone(topology.Roles())
+	roles := c.topo.AllRoles()
 	slices.Reverse(roles)
 	var errs []error
 	for _, r := range roles {

@@ -30,8 +30,8 @@ type options struct {
 	memCheck      bool
 	failureDir    string
 	fresh         bool
-	// hbase and kafka add the add-ons (WithHBase, WithKafka).
-	hbase, kafka bool
+	// addons are the add-ons asked for (WithAddons).
+	addons []string
 	// engine replaces the engine found by connectEngine (unit tests).
 	engine engine
 }

@@ -10,11 +10,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/haharness/haharness/harness/config"
-	"github.com/haharness/haharness/harness/docker"
+	"github.com/haharness/haharness/harness/observe"
 	"github.com/haharness/haharness/harness/topology"
+	"github.com/haharness/haharness/internal/docker"
 	"github.com/haharness/haharness/internal/poll"
 )
 
@@ -32,6 +34,9 @@ func publishedPorts(t topology.Topology, h string) []int {
 	ports := []int{config.PortSSH}
 	for _, r := range t.RolesOf(h) {
 		ports = append(ports, config.ClientPorts(r)...)
+		if a, ok := addonRole(r); ok {
+			ports = append(ports, a.Ports...)
+		}
 	}
 	slices.Sort(ports)
 	return slices.Compact(ports)
@@ -74,9 +79,24 @@ func (c *Cluster) absorb(cs []docker.Container) map[string]hostView {
 		// A stopped container lists no ports: keep the last ones known.
 		if len(ct.Ports) > 0 {
 			c.ports[h] = maps.Clone(ct.Ports)
+			c.authenticateWeb(h, ct.Ports)
 		}
 	}
 	return views
+}
+
+// authenticateWeb registers the add-ons' web authentication
+// (addon.Module.WebAuth) for host h's published ports.
+func (c *Cluster) authenticateWeb(h string, ports map[int]int) {
+	for _, m := range modules(c.topo) {
+		if m.WebAuth == nil {
+			continue
+		}
+		fn := m.WebAuth(c, h)
+		for _, hp := range ports {
+			observe.Authenticate(net.JoinHostPort(c.pubHost, strconv.Itoa(hp)), fn)
+		}
+	}
 }
 
 // HostStates returns each host container's engine state (running, paused,
@@ -211,8 +231,14 @@ func (c *Cluster) checkReachable(ctx context.Context) error {
 			}
 			var oe *net.OpError
 			lastErr, lastDialFailed = err, errors.As(err, &oe) && oe.Op == "dial"
-			if lastDialFailed && !oe.Timeout() && ctx.Err() == nil {
-				return false, "", poll.Permanent(cannotConnect(err)) // refused, unreachable: at once
+			// "No route to host" is how a host whose bridge or neighbour
+			// entry is not up yet answers (seen on Podman's first network
+			// after its service started: timeouts, then EHOSTUNREACH, then
+			// the banner): keep trying until the deadline. Refused means
+			// nothing forwards the port: at once.
+			unreachable := errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH)
+			if lastDialFailed && !oe.Timeout() && !unreachable && ctx.Err() == nil {
+				return false, "", poll.Permanent(cannotConnect(err))
 			}
 			return false, fmt.Sprintf("no banner from %s yet (%v)", addr, err), nil
 		})
@@ -231,10 +257,14 @@ func (c *Cluster) checkReachable(ctx context.Context) error {
 	return nil
 }
 
-// readBanner reads the first line a server sends. Its own 2 s timeouts, not
+// readBanner reads the first line a server sends (dialBanner; unit tests
+// replace it).
+var readBanner = dialBanner
+
+// dialBanner reads the first line a server sends. Its own 2 s timeouts, not
 // the caller's deadline, bound it, so a dial timeout always means the
 // address did not answer.
-func readBanner(ctx context.Context, addr string) (string, error) {
+func dialBanner(ctx context.Context, addr string) (string, error) {
 	d := net.Dialer{Timeout: 2 * time.Second}
 	conn, err := d.DialContext(context.WithoutCancel(ctx), "tcp", addr)
 	if err != nil {

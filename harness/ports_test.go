@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -14,8 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/haharness/haharness/harness/config"
-	"github.com/haharness/haharness/harness/docker"
 	"github.com/haharness/haharness/harness/topology"
+	"github.com/haharness/haharness/internal/docker"
 )
 
 // guideEngine is a fake engine holding cluster "x" of the guide's topology,
@@ -287,11 +289,78 @@ func TestAHostThatFailsToStartIsCreatedAgain(t *testing.T) {
 	require.NoError(t, f.CreateContainer(context.Background(), spec))
 	f.calls = nil
 	require.NoError(t, c.startHost(context.Background(), spec))
-	assert.Equal(t, []string{"start [hh-y-hadoop002]", "remove [hh-y-hadoop002]", "create container hh-y-hadoop002", "start [hh-y-hadoop002]"}, f.calls)
+	assert.Equal(t, []string{"start [hh-y-hadoop002]", "remove [hh-y-hadoop002]", "create container hh-y-hadoop002", "list containers []", "start [hh-y-hadoop002]"}, f.calls)
 
 	// It gives up after three attempts, with the engine's error.
 	f.startFailures = map[string]int{"hh-y-hadoop002": 5}
 	err := c.startHost(context.Background(), spec)
 	require.ErrorContains(t, err, "start host hadoop002")
 	require.ErrorContains(t, err, "address already in use")
+}
+
+// "No route to host" while a new bridge comes up is no verdict: the banner
+// that follows is read; only at the deadline does it become the error.
+func TestCheckReachableWaitsOutNoRouteToHost(t *testing.T) {
+	port := listen(t, func(c net.Conn) { _, _ = c.Write([]byte("SSH-2.0-OpenSSH_9.2\r\n")); c.Close() })
+	unreachable := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.EHOSTUNREACH)}
+	calls := 0
+	restore := readBanner
+	t.Cleanup(func() { readBanner = restore })
+	readBanner = func(ctx context.Context, addr string) (string, error) {
+		calls++
+		if calls <= 3 {
+			return "", unreachable
+		}
+		return dialBanner(ctx, addr)
+	}
+	require.NoError(t, reachableCluster(t, port).checkReachable(context.Background()))
+	assert.Greater(t, calls, 3, "the unreachable answers were retried")
+
+	restoreTimeout := reachTimeout
+	reachTimeout = time.Second
+	t.Cleanup(func() { reachTimeout = restoreTimeout })
+	readBanner = func(context.Context, string) (string, error) { return "", unreachable }
+	err := reachableCluster(t, port).checkReachable(context.Background())
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "cannot connect to 127.0.0.1:"+itoa(port))
+	assert.ErrorIs(t, err, syscall.EHOSTUNREACH)
+}
+
+func TestSharedPortsNamesTheLaterOfTwoHostsGivenOnePort(t *testing.T) {
+	mine := map[string]docker.ContainerSpec{"hh-y-hadoop001": {}, "hh-y-hadoop002": {}, "hh-y-hadoop003": {}}
+	cs := []docker.Container{
+		{Name: "hh-y-hadoop002", Ports: map[int]int{22: 40001, 8020: 40002}},
+		{Name: "hh-y-hadoop001", Ports: map[int]int{22: 40003, 9870: 40002}},
+		{Name: "hh-y-hadoop003", Ports: map[int]int{22: 40004, 2181: 40009}},
+		{Name: "someone-else", Ports: map[int]int{80: 40004}},
+	}
+	// hadoop003 shares with a stranger's container, hadoop002 with hadoop001.
+	assert.Equal(t, map[string]int{"hh-y-hadoop002": 40002, "hh-y-hadoop003": 40004}, sharedPorts(cs, mine))
+	// No ports listed (Docker before a start): nothing to do.
+	assert.Empty(t, sharedPorts([]docker.Container{{Name: "hh-y-hadoop001"}, {Name: "hh-y-hadoop002"}}, mine))
+}
+
+func TestHostsGivenOnePortAreCreatedAgainBeforeAnyStarts(t *testing.T) {
+	// As Podman does: ports are chosen at create, and the first two
+	// containers get the same one.
+	next := []map[int]int{{22: 40001, 8020: 40100}, {22: 40002, 9870: 40100}, {22: 40003, 9870: 40200}}
+	f := &fakeEngine{}
+	f.createPorts = func(string) map[int]int { p := next[0]; next = next[1:]; return p }
+	c := newCluster("y", topology.Guide(), f, slog.New(slog.DiscardHandler))
+	specs := []docker.ContainerSpec{{Name: "hh-y-hadoop001", Hostname: "hadoop001"}, {Name: "hh-y-hadoop002", Hostname: "hadoop002"}}
+	for _, s := range specs {
+		require.NoError(t, f.CreateContainer(context.Background(), s))
+	}
+	f.calls = nil
+	require.NoError(t, c.separatePorts(context.Background(), specs))
+	assert.Equal(t, []string{"list containers []", "remove [hh-y-hadoop002]", "create container hh-y-hadoop002", "list containers []"}, f.calls)
+	cs, err := f.Containers(context.Background())
+	require.NoError(t, err)
+	assert.Empty(t, sharedPorts(cs, map[string]docker.ContainerSpec{"hh-y-hadoop001": {}, "hh-y-hadoop002": {}}))
+
+	// An engine that keeps handing out a taken port is given up on, saying so.
+	f.createPorts = func(string) map[int]int { return map[int]int{22: 40001} }
+	require.NoError(t, f.Remove(context.Background(), "hh-y-hadoop002"))
+	require.NoError(t, f.CreateContainer(context.Background(), specs[1]))
+	require.ErrorContains(t, c.separatePorts(context.Background(), specs), "still share published host ports")
 }

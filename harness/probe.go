@@ -33,10 +33,12 @@ func (c *Cluster) ProbeHA(ctx context.Context, d topology.Daemon) (observe.HASta
 		probe, port = observe.ProbeNameNode, config.PortNameNodeHTTP
 	case topology.ResourceManager:
 		probe, port = observe.ProbeResourceManager, config.PortRMWeb
-	case topology.HMaster:
-		probe, port = observe.ProbeHMaster, config.PortHMasterWeb
 	default:
-		return observe.HAState{State: observe.StateUnknown}, fmt.Errorf("probe %s: no HA state", d)
+		a, ok := addonRole(d.Role)
+		if !ok || a.Probe == nil {
+			return observe.HAState{State: observe.StateUnknown}, fmt.Errorf("probe %s: no HA state", d)
+		}
+		probe, port = a.Probe, a.WebPort
 	}
 	pctx, cancel := context.WithTimeout(ctx, HAProbeTimeout)
 	st, err := probe(pctx, c.Addr(d.Host, port))

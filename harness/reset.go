@@ -12,7 +12,6 @@ import (
 
 	"github.com/colinmarc/hdfs/v2"
 
-	"github.com/haharness/haharness/harness/config"
 	"github.com/haharness/haharness/harness/topology"
 	"github.com/haharness/haharness/internal/poll"
 )
@@ -74,8 +73,8 @@ type ResetReport struct {
 //     if another one is, that one is stopped, Reset waits until the wanted
 //     one is active and the YARN lock names it, then starts the stopped one
 //     again (it comes back as standby).
-//  4. HDFS as Start leaves it (with the HBase add-on, its root directory
-//     /hbase is always kept, tables and all): Start writes nothing to HDFS (the format
+//  4. HDFS as Start leaves it (an add-on's own paths, addon.Module.Keep,
+//     are always kept): Start writes nothing to HDFS (the format
 //     creates the root directory only, and the daemons create their own
 //     directories, such as /tmp/hadoop-yarn/staging and /tmp/logs, when a
 //     job needs them, again after they were deleted), so every entry of /
@@ -198,10 +197,10 @@ func (c *Cluster) resetTargets(o ResetOptions) (nn, rm string, keep []string, er
 		}
 		keep = append(keep, path.Clean(p))
 	}
-	if c.topo.HasHBase() {
-		// HBase's root directory is the running HBase's own state, not a
-		// test's data: deleting it under the RegionServers kills them.
-		keep = append(keep, config.HBaseRootDir)
+	for _, m := range c.Addons() {
+		// An add-on's own state (its root directory), not a test's
+		// data: deleting it under the running add-on kills it.
+		keep = append(keep, m.Keep...)
 	}
 	return nn, rm, keep, nil
 }
@@ -221,20 +220,21 @@ func (c *Cluster) resetNameNode(ctx context.Context, active, want string) (strin
 	err := poll.Until(ctx, "namenode "+want+" active and named by the zookeeper lock", 500*time.Millisecond,
 		func(ctx context.Context) (bool, string, error) {
 			s, err := c.Status(ctx, StatusOptions{})
-			state := s.nnStates() + " lock=" + s.NameNodeLock
+			g := s.HA(topology.NameNode)
+			state := g.String()
 			if lastErr != "" {
 				state += "; last failover: " + lastErr
 			}
 			if err != nil {
 				return false, state, err
 			}
-			cur := s.ActiveNameNode()
-			if cur == want && s.NameNodeLock == want {
-				return true, state, nil
-			}
 			// Ask for a failover only from a settled state: one other
 			// NameNode active and named by the lock.
-			if cur == "" || cur == want || s.NameNodeLock != cur {
+			cur := g.Settled()
+			if cur == want {
+				return true, state, nil
+			}
+			if cur == "" {
 				return false, state, nil
 			}
 			if attempts == ResetFailoverAttempts {
@@ -271,14 +271,15 @@ func (c *Cluster) resetResourceManager(ctx context.Context, active, want string)
 	err := poll.Until(ctx, "resourcemanager "+want+" active and named by the yarn lock", 500*time.Millisecond,
 		func(ctx context.Context) (bool, string, error) {
 			s, err := c.Status(ctx, StatusOptions{})
-			state := s.rmStates() + " lock=" + s.ResourceManagerLock
+			g := s.HA(topology.ResourceManager)
+			state := g.String()
 			if err != nil {
 				return false, state, err
 			}
-			cur := s.ActiveResourceManager()
-			if cur == want && s.ResourceManagerLock == want {
+			if g.Settled() == want {
 				return true, state, nil
 			}
+			cur := g.Active()
 			if cur == "" || cur == want || slices.Contains(stopped, cur) {
 				return false, state, nil
 			}

@@ -14,45 +14,40 @@ import (
 // live state (all, HOST, HOST/ROLE) are answered without reading it.
 func (c *Cluster) Resolve(ctx context.Context, s fault.Selector) ([]topology.Daemon, error) {
 	snap := fault.Snapshot{Topology: c.topo}
-	if fault.NeedsState(s) {
+	exts := c.Selectors()
+	if fault.NeedsState(s, exts...) {
 		st, err := c.Status(ctx, StatusOptions{})
 		if err != nil {
 			return nil, fmt.Errorf("resolve %s: %w", s, err)
 		}
 		snap = snapshot(c.topo, st)
 	}
-	return fault.Resolve(s, snap)
+	return fault.Resolve(s, snap, exts...)
 }
 
-// snapshot is the part of st a selector is resolved against.
+// snapshot is the part of st a selector is resolved against. The NameNodes
+// and ResourceManagers are st's HA groups (Status.HA), so
+// active-namenode, standby-resourcemanager... see the states and locks
+// Status, Heal and the failover rule see.
 func snapshot(t topology.Topology, st Status) fault.Snapshot {
+	nns, rms := st.HA(topology.NameNode), st.HA(topology.ResourceManager)
 	snap := fault.Snapshot{
 		Topology:            t,
 		Hosts:               st.Hosts,
-		NameNodes:           map[string]string{},
-		NameNodeLock:        st.NameNodeLock,
-		ResourceManagers:    map[string]string{},
-		ResourceManagerLock: st.ResourceManagerLock,
+		NameNodes:           nns.States(),
+		NameNodeLock:        nns.Lock,
+		ResourceManagers:    rms.States(),
+		ResourceManagerLock: rms.Lock,
 		ZooKeeper:           map[string]string{},
-	}
-	for _, n := range st.NameNodes {
-		snap.NameNodes[n.ID] = n.JMX
-	}
-	for _, r := range st.ResourceManagers {
-		snap.ResourceManagers[r.ID] = r.REST
 	}
 	for _, z := range st.ZooKeeper {
 		snap.ZooKeeper[z.Host] = z.Mode
 	}
-	if h := st.HBase; h != nil {
-		snap.HMasters = map[string]string{}
-		for _, m := range h.Masters {
-			snap.HMasters[m.Host] = m.State
+	for name, sec := range st.Addons {
+		if snap.Addons == nil {
+			snap.Addons = map[string]any{}
 		}
-		snap.HMasterLock, snap.MetaServer = h.MasterLock, h.Meta
-	}
-	if k := st.Kafka; k != nil {
-		snap.KafkaController, snap.PartitionLeaders = k.Controller, k.Leaders
+		snap.Addons[name] = sec.Fault()
 	}
 	return snap
 }

@@ -10,22 +10,23 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/haharness/haharness/harness/fault"
+	"github.com/haharness/haharness/harness/ha"
 	"github.com/haharness/haharness/harness/topology"
 )
 
 func TestSnapshotOfStatus(t *testing.T) {
 	st := readyStatus()
 	st.Hosts = map[string]string{"hadoop001": "paused", "hadoop002": "running", "hadoop003": "running"}
-	st.NameNodes[0].JMX, st.NameNodes[1].JMX, st.NameNodeLock = "down", "active", "nn2"
-	st.ResourceManagers[1].REST = "down"
+	st.NameNodes[0].JMX, st.NameNodes[1].JMX, st.NameNodeLock = ha.Down, ha.Active, "nn2"
+	st.ResourceManagers[1].REST = ha.Down
 	st.ZooKeeper[0].Mode = "no-quorum"
 	snap := snapshot(topology.Guide(), st)
 	assert.Equal(t, fault.Snapshot{
 		Topology:            topology.Guide(),
 		Hosts:               st.Hosts,
-		NameNodes:           map[string]string{"nn1": "down", "nn2": "active"},
+		NameNodes:           map[string]string{"nn1": ha.Down, "nn2": ha.Active},
 		NameNodeLock:        "nn2",
-		ResourceManagers:    map[string]string{"rm1": "ACTIVE", "rm2": "down"},
+		ResourceManagers:    map[string]string{"rm1": ha.Active, "rm2": ha.Down}, // normalised: REST said ACTIVE
 		ResourceManagerLock: "rm1",
 		ZooKeeper:           map[string]string{"hadoop001": "no-quorum", "hadoop002": "leader", "hadoop003": "follower"},
 	}, snap)
@@ -41,7 +42,7 @@ func TestSnapshotOfStatus(t *testing.T) {
 		assert.Equal(t, []topology.Daemon{want}, ds, sel)
 	}
 	_, err := fault.Resolve(fault.StandbyResourceManager, snap)
-	assert.EqualError(t, err, `resolve standby-resourcemanager: no standby resourcemanager: none is standby (rm1=ACTIVE rm2=down lock="rm1")`)
+	assert.EqualError(t, err, `resolve standby-resourcemanager: no standby resourcemanager: none is standby (rm1=active rm2=down lock="rm1")`)
 
 	// A status that read nothing (every daemon down) resolves nothing named.
 	_, err = fault.Resolve(fault.ActiveNameNode, snapshot(topology.Guide(), Status{}))

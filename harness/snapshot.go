@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/haharness/haharness/harness/config"
-	"github.com/haharness/haharness/harness/docker"
 	"github.com/haharness/haharness/harness/topology"
+	"github.com/haharness/haharness/internal/docker"
 )
 
 // A snapshot is what the guide's init sequence leaves behind, kept so that

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/haharness/haharness/harness/config"
-	"github.com/haharness/haharness/harness/docker"
 	"github.com/haharness/haharness/harness/topology"
+	"github.com/haharness/haharness/internal/docker"
 )
 
 // These inputs must be rejected before anything touches the engine: the
@@ -88,7 +88,7 @@ func itoa(i int) string {
 }
 
 func TestEstimateNeedsMoreThanThisMachineForHugeTopology(t *testing.T) {
-	if got := config.EstimateMemoryMiB(bigTopology(120)); got < 48*1024 {
+	if got := config.EstimateMemoryMiB(bigTopology(120), nil, 0); got < 48*1024 {
 		t.Fatalf("estimate %d MiB for 120 hosts is implausibly small", got)
 	}
 }

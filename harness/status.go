@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/haharness/haharness/harness/addon"
 	"github.com/haharness/haharness/harness/config"
+	"github.com/haharness/haharness/harness/ha"
 	"github.com/haharness/haharness/harness/observe"
 	"github.com/haharness/haharness/harness/topology"
 	"github.com/haharness/haharness/internal/poll"
@@ -18,7 +22,8 @@ import (
 type NameNodeState struct {
 	ID   string `json:"id"`
 	Host string `json:"host"`
-	// JMX is the state in the NameNode's JMX (active, standby...) or "down".
+	// JMX is the state in the NameNode's JMX (active, standby...) or
+	// ha.Down ("down") when it did not answer.
 	JMX string `json:"jmx"`
 	// HAAdmin is what `hdfs haadmin -getServiceState` printed ("" when not asked).
 	HAAdmin       string `json:"haadmin,omitempty"`
@@ -30,7 +35,8 @@ type NameNodeState struct {
 type ResourceManagerState struct {
 	ID   string `json:"id"`
 	Host string `json:"host"`
-	// REST is haState from /ws/v1/cluster/info (ACTIVE, STANDBY...) or "down".
+	// REST is haState from /ws/v1/cluster/info (ACTIVE, STANDBY...) or
+	// ha.Down ("down") when it did not answer.
 	REST string `json:"rest"`
 	// RMAdmin is what `yarn rmadmin -getServiceState` printed ("" when not asked).
 	RMAdmin string `json:"rmadmin,omitempty"`
@@ -56,38 +62,48 @@ type Status struct {
 	NodeManagers        int              `json:"nodemanagers"`
 	// Hosts is each host container's engine state (running, paused, exited...).
 	Hosts map[string]string `json:"hosts"`
-	// HBase and Kafka are the add-ons' state, nil when the topology has none.
-	HBase *HBaseStatus `json:"hbase,omitempty"`
-	Kafka *KafkaStatus `json:"kafka,omitempty"`
+	// Addons are the add-ons' sections, by add-on name (each module's
+	// StatusOf reads its own); nil when the cluster runs none.
+	Addons map[string]addon.Section `json:"addons,omitempty"`
 }
 
-// ActiveNameNode returns the id of the only NameNode whose JMX says active, or "".
-func (s Status) ActiveNameNode() string {
-	active := ""
-	for _, n := range s.NameNodes {
-		if n.JMX == "active" {
-			if active != "" {
-				return ""
+// HA is role r's HA group in s: for topology.NameNode and
+// topology.ResourceManager the members in topology order, each one's state
+// its JMX or REST word normalised (ha.Normalise: "ACTIVE" is ha.Active),
+// and the id the election lock names; for an add-on's HA role (addon.Role.HA)
+// the group its Status section gives (addon.HASection). Any other role has
+// no members.
+func (s Status) HA(r topology.Role) ha.Group {
+	g := ha.Group{Role: r}
+	switch r {
+	case topology.NameNode:
+		g.Lock = s.NameNodeLock
+		for _, n := range s.NameNodes {
+			g.Members = append(g.Members, ha.Member{ID: n.ID, Host: n.Host, State: ha.Normalise(n.JMX)})
+		}
+	case topology.ResourceManager:
+		g.Lock = s.ResourceManagerLock
+		for _, m := range s.ResourceManagers {
+			g.Members = append(g.Members, ha.Member{ID: m.ID, Host: m.Host, State: ha.Normalise(m.REST)})
+		}
+	default:
+		// An add-on's HA role, from its section (addon.HASection).
+		for _, name := range slices.Sorted(maps.Keys(s.Addons)) {
+			if hs, ok := s.Addons[name].(addon.HASection); ok {
+				if ag, ok := hs.HA(r); ok {
+					return ag
+				}
 			}
-			active = n.ID
 		}
 	}
-	return active
+	return g
 }
 
-// ActiveResourceManager returns the id of the only ACTIVE ResourceManager, or "".
-func (s Status) ActiveResourceManager() string {
-	active := ""
-	for _, r := range s.ResourceManagers {
-		if r.REST == "ACTIVE" {
-			if active != "" {
-				return ""
-			}
-			active = r.ID
-		}
-	}
-	return active
-}
+// ActiveNameNode returns the id of the only active NameNode, or "" (ha.Group.Active).
+func (s Status) ActiveNameNode() string { return s.HA(topology.NameNode).Active() }
+
+// ActiveResourceManager returns the id of the only active ResourceManager, or "" (ha.Group.Active).
+func (s Status) ActiveResourceManager() string { return s.HA(topology.ResourceManager).Active() }
 
 // ZooKeeperLeader returns the host of the only leader, or "".
 func (s Status) ZooKeeperLeader() string {
@@ -105,25 +121,17 @@ func (s Status) ZooKeeperLeader() string {
 
 // Ready reports whether s is "HA ready": exactly one active NameNode and
 // the others standby, agreeing across JMX, haadmin (when asked) and the
-// ZooKeeper lock; every DataNode live on the active; safe mode off; one ACTIVE
-// ResourceManager and the others STANDBY, agreeing with rmadmin (when asked)
-// and the YARN lock; every NodeManager RUNNING; one ZooKeeper leader and the
-// rest followers. The error lists every unmet condition.
+// ZooKeeper lock; every DataNode live on the active; safe mode off; one
+// active ResourceManager and the others standby, agreeing with rmadmin
+// (when asked) and the YARN lock; every NodeManager RUNNING; one ZooKeeper
+// leader and the rest followers. The error lists every unmet condition.
 func (s Status) Ready() error {
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
-	nn := s.ActiveNameNode()
-	if nn == "" {
-		bad("no single active namenode: %s", s.nnStates())
-	}
+	nns := s.HA(topology.NameNode)
+	errs = append(errs, electionProblems(nns, "jmx says", "zookeeper lock")...)
+	nn := nns.Active()
 	for _, n := range s.NameNodes {
-		want := "standby"
-		if n.ID == nn {
-			want = "active"
-		}
-		if n.JMX != want {
-			bad("%s jmx says %s, want %s", n.ID, n.JMX, want)
-		}
 		if n.HAAdmin != "" && n.HAAdmin != n.JMX {
 			bad("%s: haadmin says %s but jmx says %s", n.ID, n.HAAdmin, n.JMX)
 		}
@@ -136,27 +144,11 @@ func (s Status) Ready() error {
 			}
 		}
 	}
-	if nn != "" && s.NameNodeLock != nn {
-		bad("zookeeper lock names %q but the active namenode is %s", s.NameNodeLock, nn)
-	}
-	rm := s.ActiveResourceManager()
-	if rm == "" {
-		bad("no single active resourcemanager: %s", s.rmStates())
-	}
+	errs = append(errs, electionProblems(s.HA(topology.ResourceManager), "says", "yarn lock")...)
 	for _, r := range s.ResourceManagers {
-		want := "STANDBY"
-		if r.ID == rm {
-			want = "ACTIVE"
-		}
-		if r.REST != want {
-			bad("%s says %s, want %s", r.ID, r.REST, want)
-		}
 		if r.RMAdmin != "" && !strings.EqualFold(r.RMAdmin, r.REST) {
 			bad("%s: rmadmin says %s but REST says %s", r.ID, r.RMAdmin, r.REST)
 		}
-	}
-	if rm != "" && s.ResourceManagerLock != rm {
-		bad("yarn lock names %q but the active resourcemanager is %s", s.ResourceManagerLock, rm)
 	}
 	if s.NodeManagersRunning != s.NodeManagers {
 		bad("%d of %d nodemanagers RUNNING", s.NodeManagersRunning, s.NodeManagers)
@@ -173,33 +165,36 @@ func (s Status) Ready() error {
 	if leaders != 1 || leaders+followers != len(s.ZooKeeper) {
 		bad("zookeeper: %s", s.zkStates())
 	}
-	var addons []string
-	if s.HBase != nil {
-		addons = append(addons, s.HBase.ready()...)
-	}
-	if s.Kafka != nil {
-		addons = append(addons, s.Kafka.ready()...)
-	}
-	for _, a := range addons {
-		bad("%s", a)
+	for _, name := range slices.Sorted(maps.Keys(s.Addons)) {
+		for _, a := range s.Addons[name].Ready() {
+			bad("%s", a)
+		}
 	}
 	return errors.Join(errs...)
 }
 
-func (s Status) nnStates() string {
-	var p []string
-	for _, n := range s.NameNodes {
-		p = append(p, n.ID+"="+n.JMX)
+// electionProblems are what keeps g from HA ready: no single active, a
+// member neither the active nor standby (its state, as "ID SAYS STATE,
+// want WANT"), or the election lock (named lock) not naming the active.
+func electionProblems(g ha.Group, says, lock string) []error {
+	var errs []error
+	active := g.Active()
+	if active == "" {
+		errs = append(errs, fmt.Errorf("no single active %s: %s", g.Role, g))
 	}
-	return strings.Join(p, " ")
-}
-
-func (s Status) rmStates() string {
-	var p []string
-	for _, r := range s.ResourceManagers {
-		p = append(p, r.ID+"="+r.REST)
+	for _, m := range g.Members {
+		want := ha.Standby
+		if m.ID == active {
+			want = ha.Active
+		}
+		if m.State != want {
+			errs = append(errs, fmt.Errorf("%s %s %s, want %s", m.ID, says, m.State, want))
+		}
 	}
-	return strings.Join(p, " ")
+	if active != "" && g.Lock != active {
+		errs = append(errs, fmt.Errorf("%s names %q but the active %s is %s", lock, g.Lock, g.Role, active))
+	}
+	return errs
 }
 
 func (s Status) zkStates() string {
@@ -212,13 +207,10 @@ func (s Status) zkStates() string {
 
 // String is a one-line summary.
 func (s Status) String() string {
-	out := fmt.Sprintf("namenodes[%s lock=%s] resourcemanagers[%s lock=%s] nodemanagers=%d/%d zookeeper[%s]",
-		s.nnStates(), s.NameNodeLock, s.rmStates(), s.ResourceManagerLock, s.NodeManagersRunning, s.NodeManagers, s.zkStates())
-	if h := s.HBase; h != nil {
-		out += fmt.Sprintf(" hmasters[%s lock=%s] regionservers=%d/%d meta=%s", h.masterStates(), h.MasterLock, len(h.RegionServers), h.Want, h.Meta)
-	}
-	if k := s.Kafka; k != nil {
-		out += fmt.Sprintf(" kafka[brokers=%d/%d controller=%d underreplicated=%d]", len(k.Brokers), k.Want, k.Controller, len(k.UnderReplicated))
+	out := fmt.Sprintf("namenodes[%s] resourcemanagers[%s] nodemanagers=%d/%d zookeeper[%s]",
+		s.HA(topology.NameNode), s.HA(topology.ResourceManager), s.NodeManagersRunning, s.NodeManagers, s.zkStates())
+	for _, name := range slices.Sorted(maps.Keys(s.Addons)) {
+		out += " " + s.Addons[name].Summary()
 	}
 	return out
 }
@@ -234,7 +226,7 @@ type StatusOptions struct {
 // Status reads the cluster's HA state: JMX and REST endpoints (probed with
 // observe.ProbeNameNode and observe.ProbeResourceManager, their own words
 // kept), the ZooKeeper election locks, each ZooKeeper server's mode, and
-// with o.CLI the admin commands. Daemons that do not answer are "down",
+// with o.CLI the admin commands. Daemons that do not answer are ha.Down,
 // whatever the reason: Status asks the engine once, for Hosts, and never
 // classifies a failed probe (ProbeHA does).
 func (c *Cluster) Status(ctx context.Context, o StatusOptions) (Status, error) {
@@ -249,7 +241,7 @@ func (c *Cluster) Status(ctx context.Context, o StatusOptions) (Status, error) {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	for _, h := range t.On(topology.NameNode) {
-		n := NameNodeState{ID: t.NameNodeID(h), Host: h, JMX: "down"}
+		n := NameNodeState{ID: t.NameNodeID(h), Host: h, JMX: ha.Down}
 		idx := len(s.NameNodes)
 		s.NameNodes = append(s.NameNodes, n)
 		wg.Go(func() {
@@ -267,7 +259,7 @@ func (c *Cluster) Status(ctx context.Context, o StatusOptions) (Status, error) {
 		})
 	}
 	for _, h := range t.On(topology.ResourceManager) {
-		r := ResourceManagerState{ID: t.ResourceManagerID(h), Host: h, REST: "down"}
+		r := ResourceManagerState{ID: t.ResourceManagerID(h), Host: h, REST: ha.Down}
 		idx := len(s.ResourceManagers)
 		s.ResourceManagers = append(s.ResourceManagers, r)
 		wg.Go(func() {
@@ -286,7 +278,7 @@ func (c *Cluster) Status(ctx context.Context, o StatusOptions) (Status, error) {
 	}
 	for _, h := range t.On(topology.ZooKeeper) {
 		idx := len(s.ZooKeeper)
-		s.ZooKeeper = append(s.ZooKeeper, ZooKeeperState{Host: h, Mode: "down"})
+		s.ZooKeeper = append(s.ZooKeeper, ZooKeeperState{Host: h, Mode: ha.Down})
 		wg.Go(func() {
 			mode, err := observe.ZooKeeperMode(ctx, c.Addr(h, config.PortZooKeeper))
 			mu.Lock()
@@ -324,12 +316,19 @@ func (c *Cluster) Status(ctx context.Context, o StatusOptions) (Status, error) {
 	return s, ctx.Err()
 }
 
+// AdminTimeout bounds each admin command a Status runs (StatusOptions.CLI):
+// one that hangs (a client retrying a login the KDC cannot answer) counts
+// as an answer of ha.Down.
+const AdminTimeout = 30 * time.Second
+
 // adminState runs an admin -getServiceState command and returns its one
-// word, or "down" when it fails.
+// word, or ha.Down when it fails.
 func (c *Cluster) adminState(ctx context.Context, h, cmd string) string {
+	ctx, cancel := context.WithTimeout(ctx, AdminTimeout)
+	defer cancel()
 	res, err := c.Shell(ctx, h, cmd+" 2>/dev/null")
 	if err != nil || res.ExitCode != 0 {
-		return "down"
+		return ha.Down
 	}
 	return strings.TrimSpace(res.Stdout)
 }
@@ -346,13 +345,17 @@ func (c *Cluster) WaitReady(ctx context.Context) (Status, error) {
 func (c *Cluster) waitReadyWhere(ctx context.Context, hadoopOnly bool) (Status, error) {
 	view := func(s Status) Status {
 		if hadoopOnly {
-			s.HBase, s.Kafka = nil, nil
+			s.Addons = nil
 		}
 		return s
 	}
 	var skip []topology.Role
 	if hadoopOnly {
-		skip = append(topology.HBaseRoles(), topology.Kafka)
+		for _, m := range c.Addons() {
+			for _, r := range m.Roles {
+				skip = append(skip, r.Role)
+			}
+		}
 	}
 	var ready Status
 	err := poll.Until(ctx, "HA ready", 0, func(ctx context.Context) (bool, string, error) {
@@ -383,23 +386,28 @@ func (c *Cluster) waitReadyWhere(ctx context.Context, hadoopOnly bool) (Status, 
 }
 
 // WaitNameNodeActive waits until exactly one NameNode is active and the
-// ZooKeeper lock names it.
+// ZooKeeper lock names it (ha.Group.Settled).
 func (c *Cluster) WaitNameNodeActive(ctx context.Context) error {
-	_, err := c.waitActiveNameNode(ctx, "")
-	return err
+	return poll.Until(ctx, "single active namenode", 200*time.Millisecond, func(ctx context.Context) (bool, string, error) {
+		s, err := c.Status(ctx, StatusOptions{})
+		g := s.HA(topology.NameNode)
+		return err == nil && g.Settled() != "", g.String(), err
+	})
 }
 
-// waitActiveNameNode waits for a single active NameNode other than not.
-func (c *Cluster) waitActiveNameNode(ctx context.Context, not string) (string, error) {
-	var active string
-	err := poll.Until(ctx, "single active namenode", 200*time.Millisecond, func(ctx context.Context) (bool, string, error) {
-		s, err := c.Status(ctx, StatusOptions{})
-		if err != nil {
-			return false, s.nnStates(), err
+// Applications lists the YARN applications the active ResourceManager
+// knows (addon.Applications), those not ended with their attempts.
+func (c *Cluster) Applications(ctx context.Context) ([]observe.App, error) {
+	apps, err := addon.Applications(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	for i, a := range apps {
+		if !a.Done() {
+			if full, err := addon.Application(ctx, c, a.ID); err == nil {
+				apps[i] = full
+			}
 		}
-		active = s.ActiveNameNode()
-		state := s.nnStates() + " lock=" + s.NameNodeLock
-		return active != "" && active != not && s.NameNodeLock == active, state, nil
-	})
-	return active, err
+	}
+	return apps, nil
 }

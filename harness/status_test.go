@@ -1,8 +1,12 @@
 package harness
 
 import (
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/haharness/haharness/harness/ha"
+	"github.com/haharness/haharness/harness/topology"
 )
 
 func readyStatus() Status {
@@ -63,7 +67,7 @@ func TestParseProcesses(t *testing.T) {
    99 Tl   /usr/lib/jvm/default-java-17/bin/java -Dproc_zkfc -Xmx96m org.apache.hadoop.hdfs.tools.DFSZKFailoverController
   120 S    bash -c pgrep -f -- '-Dproc_namenode( |$)'
 `
-	got := parseProcesses("hadoop001", ps)
+	got := parseProcesses("hadoop001", ps, topology.Roles())
 	if len(got) != 2 {
 		t.Fatalf("got %+v, want namenode and zkfc", got)
 	}
@@ -81,5 +85,36 @@ func TestOverlaps(t *testing.T) {
 		if got := overlaps(subnet, used); got != want {
 			t.Errorf("overlaps(%s) = %v, want %v", subnet, got, want)
 		}
+	}
+}
+
+func TestStatusHAGroups(t *testing.T) {
+	s := readyStatus()
+	s.ResourceManagers[1].REST = ha.Down
+	for _, tc := range []struct {
+		role topology.Role
+		want ha.Group
+	}{
+		{topology.NameNode, ha.Group{Role: topology.NameNode, Lock: "nn1", Members: []ha.Member{
+			{ID: "nn1", Host: "hadoop001", State: ha.Active}, {ID: "nn2", Host: "hadoop002", State: ha.Standby}}}},
+		// The REST words normalised: ACTIVE is ha.Active.
+		{topology.ResourceManager, ha.Group{Role: topology.ResourceManager, Lock: "rm1", Members: []ha.Member{
+			{ID: "rm1", Host: "hadoop002", State: ha.Active}, {ID: "rm2", Host: "hadoop003", State: ha.Down}}}},
+		{topology.ZooKeeper, ha.Group{Role: topology.ZooKeeper}},
+	} {
+		if got := s.HA(tc.role); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("HA(%s) = %+v, want %+v", tc.role, got, tc.want)
+		}
+	}
+	if got := s.ActiveResourceManager(); got != "rm1" {
+		t.Errorf("ActiveResourceManager() = %q, want rm1", got)
+	}
+	want := "namenodes[nn1=active nn2=standby lock=nn1] resourcemanagers[rm1=active rm2=down lock=rm1] nodemanagers=3/3 " +
+		"zookeeper[hadoop001=follower hadoop002=leader hadoop003=follower]"
+	if got := s.String(); got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+	if err := s.Ready(); err == nil || !strings.Contains(err.Error(), "rm2 says down, want standby") {
+		t.Errorf("Ready() = %v, want rm2's state named", err)
 	}
 }

@@ -2,73 +2,140 @@ package images
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
 
-// Addons are the versions of the opt-in systems the add-on image carries
-// beside Hadoop: Apache HBase (its -hadoop3 build) and Apache Kafka (3.9,
-// the last line that runs on ZooKeeper, so the brokers share the
-// cluster's ensemble).
-type Addons struct {
-	HBase string
-	Kafka string
+// Layer is one add-on's part of the add-on image (addon.Module.Image): the
+// jars Maven resolves for it, more files of the build context, and the
+// Dockerfile lines that install them on the Hadoop image. Everything of a
+// layer lives under the build context's directory named after the add-on.
+type Layer struct {
+	// Name is the add-on's name: its directory in the build
+	// context, its build stage and its labels.
+	Name string
+	// Versions are the add-on's versions: LABEL io.haharness.NAME.version
+	// for the key "" and io.haharness.KEY.version for others, and a line of
+	// /opt/hadoop/VERSIONS each.
+	Versions map[string]string
+	// Poms maps a directory of the layer (lib) to the pom whose
+	// dependencies Maven resolves into it, each with its own tree.
+	Poms map[string][]byte
+	// Files are more files of the layer, by path within it.
+	Files map[string][]byte
+	// Stage, if set, runs on the layer's directory once Maven is done. The
+	// image tag hashes Poms, Files, Builder, Install and Versions, not
+	// Stage's code: a change of what Stage does must come with a change
+	// of one of those (a version), or the old image is reused.
+	Stage func(dir string) error
+	// Builder are the Dockerfile lines of the add-on's own build stage
+	// (FROM the builder image AS NAME), "" for none; paths are relative to
+	// the build context, so they start with NAME/.
+	Builder string
+	// Install are the Dockerfile lines run on the Hadoop image.
+	Install string
 }
 
-// DefaultAddons are the add-on versions used when none is given: the
-// newest HBase 2.6 and Kafka 3.9 releases on Maven Central.
-var DefaultAddons = Addons{HBase: "2.6.4", Kafka: "3.9.2"}
-
-// AddonsRef returns the tag of the add-on image for release r (without
-// building): the Hadoop image's recipes and versions and the add-ons'
-// hashed together.
-func AddonsRef(r Release, a Addons) string {
-	return fmt.Sprintf("haharness/hadoop-addons:%s-%s", r.Hadoop, addonsHash(r, a)[:12])
+// AddonsRef returns the tag of the add-on image of layers for release r
+// (without building): the Hadoop image's recipes and versions and the
+// layers' contents hashed together.
+func AddonsRef(r Release, ls []Layer) string {
+	return fmt.Sprintf("haharness/hadoop-addons:%s-%s", r.Hadoop, addonsHash(r, ls)[:12])
 }
 
-func addonsHash(r Release, a Addons) string {
-	return hashOf(recipes, []string{"addons/Dockerfile", "addons/hbase-pom.xml.tmpl", "addons/kafka-pom.xml.tmpl", "addons/java/HBaseWorkload.java"},
-		[]string{hadoopHash(recipes, r), a.HBase, a.Kafka})
-}
-
-// renderAddonPom is the add-on pom tmpl with version v.
-func renderAddonPom(tmpl, v string) []byte {
-	b, err := recipes.ReadFile("addons/" + tmpl)
-	if err != nil {
-		panic(err) // embedded; cannot happen
+func addonsHash(r Release, ls []Layer) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00", hadoopHash(recipes, r))
+	for _, l := range sortedLayers(ls) {
+		fmt.Fprintf(h, "layer %s\x00%s\x00%s\x00", l.Name, l.Builder, l.Install)
+		for _, k := range slices.Sorted(maps.Keys(l.Versions)) {
+			fmt.Fprintf(h, "v %s=%s\x00", k, l.Versions[k])
+		}
+		for _, k := range slices.Sorted(maps.Keys(l.Poms)) {
+			fmt.Fprintf(h, "pom %s\x00%s\x00", k, l.Poms[k])
+		}
+		for _, k := range slices.Sorted(maps.Keys(l.Files)) {
+			fmt.Fprintf(h, "file %s\x00%s\x00", k, l.Files[k])
+		}
 	}
-	return []byte(strings.ReplaceAll(string(b), "@VERSION@", v))
+	return hex.EncodeToString(h.Sum(nil))
 }
 
-// EnsureAddons returns the add-on image for release r: the Hadoop image
-// (Ensure) plus HBase's and Kafka's jars, each resolved by Maven with its
-// own dependency tree into a directory of its own (HBase brings the Hadoop
-// client it was built against, Kafka its ZooKeeper client; neither mixes
-// with Hadoop's share/hadoop/lib). Like Ensure: the engine's, else the
-// registry's, else another engine's, else built now (on the Hadoop image,
-// which Ensure provides).
-func (b *Builder) EnsureAddons(ctx context.Context, r Release, a Addons) (string, error) {
-	p, err := b.ProvideAddons(ctx, r, a)
+func sortedLayers(ls []Layer) []Layer {
+	out := slices.Clone(ls)
+	slices.SortFunc(out, func(a, b Layer) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// EnsureAddons returns the add-on image of layers for release r: the
+// Hadoop image (Ensure) plus each layer. Like Ensure: the engine's, else
+// the registry's, else another engine's, else built now (on the Hadoop
+// image, which Ensure provides).
+func (b *Builder) EnsureAddons(ctx context.Context, r Release, ls []Layer) (string, error) {
+	p, err := b.ProvideAddons(ctx, r, ls)
 	return p.Ref, err
 }
 
 // ProvideAddons is EnsureAddons, saying how the image was provided.
-func (b *Builder) ProvideAddons(ctx context.Context, r Release, a Addons) (Provided, error) {
-	ref := AddonsRef(r, a)
+func (b *Builder) ProvideAddons(ctx context.Context, r Release, ls []Layer) (Provided, error) {
+	if len(ls) == 0 {
+		return Provided{}, fmt.Errorf("add-on image: no add-on layers given")
+	}
+	ref := AddonsRef(r, ls)
 	return b.provide(ctx, ref, func(ctx context.Context) error {
 		hadoop, err := b.find(ctx, Ref(r), func(ctx context.Context) error { return b.buildRelease(ctx, r) })
 		if err != nil {
 			return err
 		}
-		return b.buildAddons(ctx, a, hadoop.Ref, ref)
+		return b.buildAddons(ctx, sortedLayers(ls), hadoop.Ref, ref)
 	})
 }
 
-// buildAddons builds the add-on image ref on the Hadoop image hadoop.
-func (b *Builder) buildAddons(ctx context.Context, a Addons, hadoop, ref string) error {
+// addonsDockerfile is the add-on image's Dockerfile: each layer's build
+// stage, then the Hadoop image with each layer installed, its versions
+// labelled and listed in /opt/hadoop/VERSIONS.
+func addonsDockerfile(ls []Layer) string {
+	var b strings.Builder
+	b.WriteString("# haharness add-on image: the Hadoop image plus each add-on's layer\n# (addons/<name>/image). Generated by images.addonsDockerfile.\nARG BUILDER\nARG HADOOP_IMAGE\n")
+	for _, l := range ls {
+		if l.Builder != "" {
+			fmt.Fprintf(&b, "FROM ${BUILDER} AS %s\n%s\n", l.Name, strings.TrimSpace(l.Builder))
+		}
+	}
+	b.WriteString("FROM ${HADOOP_IMAGE}\n")
+	var labels, versions []string
+	for _, l := range ls {
+		fmt.Fprintf(&b, "%s\n", strings.TrimSpace(l.Install))
+		for _, k := range slices.Sorted(maps.Keys(l.Versions)) {
+			name := cmpOr(k, l.Name)
+			labels = append(labels, fmt.Sprintf("io.haharness.%s.version=%q", name, l.Versions[k]))
+			versions = append(versions, fmt.Sprintf("'%s_VERSION=%s'", strings.ToUpper(name), l.Versions[k]))
+		}
+	}
+	if len(versions) > 0 {
+		fmt.Fprintf(&b, "RUN printf '%%s\\n' %s >> /opt/hadoop/VERSIONS\n", strings.Join(versions, " "))
+		fmt.Fprintf(&b, "LABEL %s\n", strings.Join(labels, " "))
+	}
+	return b.String()
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// buildAddons builds the add-on image ref of layers on the Hadoop image
+// hadoop.
+func (b *Builder) buildAddons(ctx context.Context, ls []Layer, hadoop, ref string) error {
 	builder, err := (&layers{Builder: b}).ensure(ctx, BuilderRef(), "builder", "builder image")
 	if err != nil {
 		return err
@@ -79,42 +146,45 @@ func (b *Builder) buildAddons(ctx context.Context, a Addons, hadoop, ref string)
 	}
 	defer os.RemoveAll(tmp)
 	dir := filepath.Join(tmp, "context")
-	if err := extract("addons", dir); err != nil {
+	for _, l := range ls {
+		ld := filepath.Join(dir, l.Name)
+		for p, data := range l.Files {
+			if err := writeFile(filepath.Join(ld, p), data); err != nil {
+				return err
+			}
+		}
+		for _, sub := range slices.Sorted(maps.Keys(l.Poms)) {
+			t := time.Now()
+			what := fmt.Sprintf("%s %s", l.Name, l.Versions[""])
+			if err := b.resolveJars(ctx, what, l.Poms[sub], builder, filepath.Join(ld, sub)); err != nil {
+				return err
+			}
+			b.log().Info("resolved "+what+" jars with Maven", "dir", l.Name+"/"+sub, "took", since(t))
+		}
+		if l.Stage != nil {
+			if err := l.Stage(ld); err != nil {
+				return fmt.Errorf("stage %s layer: %w", l.Name, err)
+			}
+		}
+	}
+	if err := writeFile(filepath.Join(dir, "Dockerfile"), []byte(addonsDockerfile(ls))); err != nil {
 		return err
 	}
-	for _, part := range []struct{ name, what, pom, version string }{
-		{"hbase", "HBase " + a.HBase, "hbase-pom.xml.tmpl", a.HBase},
-		{"kafka", "Kafka " + a.Kafka, "kafka-pom.xml.tmpl", a.Kafka},
-	} {
-		t := time.Now()
-		if err := b.resolveJars(ctx, part.what, renderAddonPom(part.pom, part.version), builder, filepath.Join(dir, part.name)); err != nil {
-			return err
-		}
-		b.log().Info("resolved "+part.what+" jars with Maven", "took", since(t))
-	}
-	if err := stageHBaseWebapps(dir); err != nil {
-		return fmt.Errorf("stage HBase %s web UI: %w", a.HBase, err)
-	}
 	t := time.Now()
-	err = b.Engine.Build(ctx, dir, ref, map[string]string{"BUILDER": builder, "HADOOP_IMAGE": hadoop, "HBASE_VERSION": a.HBase, "KAFKA_VERSION": a.Kafka}, b.out())
-	if err != nil {
+	if err := b.Engine.Build(ctx, dir, ref, map[string]string{"BUILDER": builder, "HADOOP_IMAGE": hadoop}, b.out()); err != nil {
 		return fmt.Errorf("build add-on image: %w", err)
 	}
 	b.log().Info("built add-on image", "image", ref, "took", since(t))
 	return nil
 }
 
-// stageHBaseWebapps moves the hbase-server tests jar out of dir/hbase and
-// unpacks its hbase-webapps/ (the info servers' resources; not in the main
-// jar, and the tests jar is not installed) into dir/hbase-webapps, which
-// the launcher puts on HBase's classpath as HBase's own layout does.
-func stageHBaseWebapps(dir string) error {
-	jars, err := filepath.Glob(filepath.Join(dir, "hbase", "hbase-server-*-tests.jar"))
-	if err != nil || len(jars) != 1 {
-		return fmt.Errorf("want one hbase-server tests jar, found %v (%v)", jars, err)
-	}
-	if err := unzipPrefix(jars[0], "hbase-webapps/", filepath.Join(dir, "hbase-webapps")); err != nil {
+func writeFile(p string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
-	return os.Remove(jars[0])
+	return os.WriteFile(p, data, 0o644)
 }
+
+// UnzipPrefix extracts the entries of jar under prefix into dst (an
+// add-on's Stage: resources a jar carries that its daemons need as files).
+func UnzipPrefix(jar, prefix, dst string) error { return unzipPrefix(jar, prefix, dst) }

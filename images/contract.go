@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/haharness/haharness/harness/docker"
+	"github.com/haharness/haharness/internal/docker"
 )
 
 // contractProbe runs inside a throwaway container of the image and prints

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/haharness/haharness/harness/docker"
+	"github.com/haharness/haharness/internal/docker"
 )
 
 // Environment variables of the copy from another engine.

@@ -42,7 +42,7 @@
 // Pulls, copies and builds on one machine take turns (a lock file). `make images`
 // calls Ensure through the CLI.
 //
-// Layering: imports harness/docker only.
+// Layering: imports internal/docker only.
 package images
 
 import (
@@ -64,10 +64,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/haharness/haharness/harness/docker"
+	"github.com/haharness/haharness/internal/docker"
 )
 
-//go:embed base/Dockerfile builder/Dockerfile hadoop/Dockerfile hadoop/entrypoint.sh hadoop/bin/* hadoop/classlist.gz pom.xml.tmpl addons/Dockerfile addons/*.tmpl addons/java/*.java
+//go:embed base/Dockerfile builder/Dockerfile hadoop/Dockerfile hadoop/entrypoint.sh hadoop/bin/* hadoop/classlist.gz pom.xml.tmpl
 var recipes embed.FS
 
 // Release describes one supported Hadoop version.
@@ -114,8 +114,6 @@ const (
 	LabelContract  = "io.haharness.contract"
 	LabelHadoop    = "io.haharness.hadoop.version"
 	LabelZooKeeper = "io.haharness.zookeeper.version"
-	LabelHBase     = "io.haharness.hbase.version"
-	LabelKafka     = "io.haharness.kafka.version"
 )
 
 // M2Volume is the named volume that caches Maven's repository between

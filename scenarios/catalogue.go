@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/haharness/haharness/harness"
 	"github.com/haharness/haharness/scenarios/spec"
 )
 
@@ -26,47 +27,60 @@ var (
 
 // FileScenarios returns the built-in scenario files as scenarios, in file
 // name order. A built-in file that does not load is a build defect
-// (TestBuiltInFilesLoad) and is reported by All as a panic.
+// (TestBuiltInFiles) and is reported by All as a panic.
 func FileScenarios() ([]Scenario, error) {
 	filesOnce.Do(func() {
-		names, err := fs.Glob(Files, "files/*.yaml")
-		if err != nil {
-			filesErr = err
-			return
-		}
-		for _, n := range names {
-			b, err := Files.ReadFile(n)
-			if err != nil {
-				filesErr = err
-				return
+		fileScs, filesErr = readFiles(Files, "scenarios")
+		for _, m := range harness.AddonModules() {
+			if m.Scenarios == nil || filesErr != nil {
+				continue
 			}
-			f, err := spec.Parse(path.Join("scenarios", n), b)
-			if err != nil {
-				filesErr = err
-				return
-			}
-			fileScs = append(fileScs, FromFile(f))
+			var scs []Scenario
+			scs, filesErr = readFiles(m.Scenarios, "addons/"+m.Name)
+			fileScs = append(fileScs, scs...)
 		}
 	})
 	return fileScs, filesErr
 }
 
+// readFiles parses the scenario files files/*.yaml of fsys, naming them
+// under dir.
+func readFiles(fsys fs.FS, dir string) ([]Scenario, error) {
+	names, err := fs.Glob(fsys, "files/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	var out []Scenario
+	for _, n := range names {
+		b, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return nil, err
+		}
+		f, err := spec.Parse(path.Join(dir, n), b, SpecAddons()...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, FromFile(f))
+	}
+	return out, nil
+}
+
 // All returns every built-in scenario, in a stable order: the files of
 // scenarios/files, then those written in Go (random-chaos, in chaos.go: a
-// generator, whose executed schedule each run saves as a file), then the
-// add-ons' (AddonScenarios: a cluster with HBase and Kafka).
+// generator, whose executed schedule each run saves as a file). The
+// add-ons' files (addons/NAME/files) come after scenarios/files.
 func All() []Scenario {
 	files, err := FileScenarios()
 	if err != nil {
 		panic(fmt.Sprintf("built-in scenario files: %v", err))
 	}
-	return append(append(files,
+	return append(files,
 		Scenario{
 			Name:        "random-chaos",
 			Description: "A seeded schedule of faults (kills, freezes, partitions, degraded links) with the workload running; the same seed replays the same schedule, and each run saves the schedule it executed as scenario.yaml.",
 			Steps:       randomChaos,
 		},
-	), AddonScenarios()...)
+	)
 }
 
 // firstLine is the first line of s, at most 200 bytes of it.

@@ -2,9 +2,12 @@ package scenarios
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/haharness/haharness/harness/fault"
+	"github.com/haharness/haharness/internal/poll"
 )
 
 // ChaosStep is one entry of a chaos schedule.
@@ -45,4 +48,32 @@ const ChaosSteps = 4
 // each held, healed and recovered from, with the workload running.
 func randomChaos(ctx context.Context, e *Env) error {
 	return runChaos(ctx, e, ChaosSchedule(e.H.Seed, ChaosSteps))
+}
+
+// runChaos injects, holds, heals and recovers from each step of sched.
+func runChaos(ctx context.Context, e *Env, sched []ChaosStep) error {
+	for i, s := range sched {
+		e.Log.Info("chaos schedule", "step", i, "fault", s.Fault.String(), "hold", s.Hold)
+	}
+	var errs []error
+	for i, s := range sched {
+		in, err := e.Inject(ctx, s.Fault)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("step %d: %w", i, err))
+			continue
+		}
+		if err := poll.Sleep(ctx, s.Hold); err != nil {
+			return err
+		}
+		if err := e.Heal(ctx, in); err != nil {
+			return err
+		}
+		if err := e.Recover(ctx); err != nil {
+			return fmt.Errorf("step %d (%s): recover: %w", i, s.Fault, err)
+		}
+	}
+	if err := e.W.WaitAcked(ctx, 3); err != nil {
+		return err
+	}
+	return errors.Join(errs...)
 }

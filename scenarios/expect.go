@@ -3,6 +3,8 @@ package scenarios
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/haharness/haharness/harness/topology"
@@ -23,7 +25,14 @@ func (r *fileRun) judge(ctx context.Context, e *Env) invariant.Plan {
 	if x.FailoverWithin > 0 {
 		bound = x.FailoverWithin.D()
 	}
-	for _, role := range []topology.Role{topology.NameNode, topology.ResourceManager} {
+	// Hadoop's roles first, then the add-ons' HA roles (failover: ROLE).
+	roles := []topology.Role{topology.NameNode, topology.ResourceManager}
+	for _, role := range slices.Sorted(maps.Keys(r.failoverLabels)) {
+		if !slices.Contains(roles, role) {
+			roles = append(roles, role)
+		}
+	}
+	for _, role := range roles {
 		if labels := r.failoverLabels[role]; len(labels) > 0 {
 			out = append(out, invariant.Check{Check: invariant.CheckFailoverWithin, Role: historyRole(role), Bound: bound,
 				Faults: labels, Of: "items with failover: " + string(role)})

@@ -6,6 +6,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/haharness/haharness/harness/topology"
+	"github.com/haharness/haharness/scenarios/invariant"
 	"github.com/haharness/haharness/scenarios/spec"
 )
 
@@ -35,4 +37,21 @@ func TestBuiltInFiles(t *testing.T) {
 		}
 	}
 	assert.GreaterOrEqual(t, bugs, 5, "scenarios named after real bugs")
+}
+
+// A fault whose item asks an add-on's HA role to fail over is judged by
+// failover-within on that role's lanes, as a NameNode's is on theirs.
+func TestJudgeFailoverOfAnAddonRole(t *testing.T) {
+	f := &spec.File{Name: "x"}
+	r := newFileRun(f)
+	r.failoverLabels["widget"] = []string{"kill-daemon KILL widget-leader => hadoop001/widget"}
+	r.failoverLabels[topology.NameNode] = []string{"kill-daemon KILL active-namenode => hadoop001/namenode"}
+	plan := r.judge(t.Context(), &Env{})
+	var got []string
+	for _, c := range plan {
+		if c.Check == invariant.CheckFailoverWithin {
+			got = append(got, c.Role+": "+c.Of)
+		}
+	}
+	assert.Equal(t, []string{"namenode: items with failover: namenode", "widget: items with failover: widget"}, got)
 }

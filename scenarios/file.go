@@ -23,7 +23,7 @@ import (
 // Load reads a scenario file (spec.Load: validated, every problem named
 // with its line and field) and returns the scenario that runs it.
 func Load(path string) (Scenario, error) {
-	f, err := spec.Load(path)
+	f, err := spec.Load(path, SpecAddons()...)
 	if err != nil {
 		return Scenario{}, err
 	}
@@ -68,13 +68,23 @@ func FromFile(f *spec.File) Scenario {
 	}
 	sc.Steps = func(ctx context.Context, e *Env) error {
 		e.file = newFileRun(f)
-		return e.file.steps(ctx, e)
+		loads, err := startAddonWorkloads(ctx, e, f)
+		e.file.addonLoads = loads
+		if err != nil {
+			return err
+		}
+		err = e.file.steps(ctx, e)
+		if len(loads) > 0 && err == nil {
+			// The add-ons' workloads go on past the last heal.
+			err = poll.Sleep(ctx, 3*time.Second)
+		}
+		return err
 	}
 	sc.Judge = func(ctx context.Context, e *Env) invariant.Plan {
 		if e.file == nil {
 			return nil
 		}
-		return e.file.judge(ctx, e)
+		return append(e.file.judge(ctx, e), stopAddonWorkloads(ctx, e, e.file.addonLoads)...)
 	}
 	return sc
 }
@@ -82,6 +92,8 @@ func FromFile(f *spec.File) Scenario {
 // fileRun is one run of a scenario file's schedule.
 type fileRun struct {
 	f *spec.File
+	// addonLoads are the add-ons' workloads (workload.NAME), running.
+	addonLoads []addonLoad
 
 	mu     sync.Mutex
 	events map[string]*event
@@ -352,10 +364,13 @@ func newActive(h invariant.History, role topology.Role, initial string) string {
 }
 
 func historyRole(r topology.Role) string {
-	if r == topology.ResourceManager {
+	switch r {
+	case topology.ResourceManager:
 		return invariant.RoleResourceManager
+	case topology.NameNode, "":
+		return invariant.RoleNameNode
 	}
-	return invariant.RoleNameNode
+	return string(r) // an add-on's HA role: its lanes' role (addon.Role.HA)
 }
 
 func (r *fileRun) condition(ctx context.Context, e *Env, cond string, failed0 int) (bool, string, error) {

@@ -2,17 +2,17 @@ package scenarios
 
 import (
 	"context"
-	"slices"
+	"fmt"
 	"sync"
 	"time"
 
 	"github.com/go-zookeeper/zk"
 
 	"github.com/haharness/haharness/harness"
-	"github.com/haharness/haharness/harness/config"
+	"github.com/haharness/haharness/harness/addon"
+	"github.com/haharness/haharness/harness/ha"
 	"github.com/haharness/haharness/harness/observe"
 	"github.com/haharness/haharness/harness/topology"
-	"github.com/haharness/haharness/internal/poll"
 	"github.com/haharness/haharness/scenarios/invariant"
 )
 
@@ -20,16 +20,21 @@ import (
 // ResourceManager's state and the NameNode election lock.
 const SampleInterval = 250 * time.Millisecond
 
+// noLock is the state of the nn-lock lane when no NameNode holds the lock.
+const noLock = "none"
+
 // lockTimeout bounds one read of the election lock, as harness.HAProbeTimeout
 // bounds a daemon's probe: the sampler must not stall on it.
 const lockTimeout = harness.HAProbeTimeout
 
-// The recorder records the probe's states as they are (harness.ProbeHA):
-// they must be the History's. A map literal with a duplicate constant key
-// does not compile, so this fails the build if one of them differs.
-var _ = map[bool]struct{}{false: {}, observe.StateActive == invariant.StateActive &&
-	observe.StateStandby == invariant.StateStandby && observe.StateDown == invariant.StateDown &&
-	observe.StateFrozen == invariant.StateFrozen && observe.StateUnknown == invariant.StateUnknown: {}}
+// The recorder records the probe's states as they are (harness.ProbeHA,
+// whose states are the ha package's): they must be the History's, whose
+// package (scenarios/invariant) imports no project package and so has
+// constants of its own. A map literal with a duplicate constant key does
+// not compile, so this fails the build if one of them differs.
+var _ = map[bool]struct{}{false: {}, ha.Active == invariant.StateActive &&
+	ha.Standby == invariant.StateStandby && ha.Down == invariant.StateDown &&
+	ha.Frozen == invariant.StateFrozen && ha.Unknown == invariant.StateUnknown: {}}
 
 // Sampler is what the Recorder reads from a cluster: its topology, one
 // daemon's HA state (harness.Cluster.ProbeHA) and a ZooKeeper connection for
@@ -38,7 +43,19 @@ type Sampler interface {
 	Topology() topology.Topology
 	ProbeHA(ctx context.Context, d topology.Daemon) (observe.HAState, error)
 	ZooKeeper(ctx context.Context) (*zk.Conn, error)
+	// Addons are the add-ons the cluster runs: their probed roles and
+	// ZooKeeper lanes are sampled too.
+	Addons() addon.Catalog
+	// Applications are the YARN applications the active ResourceManager
+	// knows: each one started during the recording gets a lane.
+	Applications(ctx context.Context) ([]observe.App, error)
 }
+
+// RoleApplication is the role of the lanes of YARN applications: one per
+// application started while the recorder runs (named by its id), its
+// state YARN's with the current attempt (RUNNING#2), or its final state
+// (FINISHED/SUCCEEDED).
+const RoleApplication = "yarn-application"
 
 // StatusReader is what WaitFailover reads: the cluster's HA status
 // (harness.Cluster.Status). *harness.Cluster is one.
@@ -55,10 +72,11 @@ var (
 // ResourceManager's state as harness.ProbeHA classifies it, and the NameNode
 // election lock.
 type Recorder struct {
-	c    Sampler
-	h    *invariant.History
-	stop context.CancelFunc
-	done chan struct{}
+	c     Sampler
+	h     *invariant.History
+	start time.Time
+	stop  context.CancelFunc
+	done  chan struct{}
 }
 
 // Record starts sampling c into h every SampleInterval. Every daemon of a
@@ -66,7 +84,7 @@ type Recorder struct {
 // expects.
 func Record(ctx context.Context, c Sampler, h *invariant.History) *Recorder {
 	ctx, cancel := context.WithCancel(ctx)
-	r := &Recorder{c: c, h: h, stop: cancel, done: make(chan struct{})}
+	r := &Recorder{c: c, h: h, start: time.Now(), stop: cancel, done: make(chan struct{})}
 	go r.loop(ctx)
 	return r
 }
@@ -112,12 +130,21 @@ func (r *Recorder) sample(ctx context.Context) {
 	for _, h := range topo.On(topology.ResourceManager) {
 		probe(topology.Daemon{Host: h, Role: topology.ResourceManager}, topo.ResourceManagerID(h))
 	}
-	// The HBase add-on's masters: lanes hmaster@HOST, each one's own claim.
-	for _, h := range topo.On(topology.HMaster) {
-		probe(topology.Daemon{Host: h, Role: topology.HMaster}, invariant.HMasterLane(h))
+	// The add-ons' roles with an HA probe: lanes ROLE@HOST, each daemon's
+	// own claim.
+	mods := r.c.Addons()
+	for _, m := range mods {
+		for _, ar := range m.Roles {
+			if ar.Probe == nil {
+				continue
+			}
+			for _, h := range topo.On(ar.Role) {
+				probe(topology.Daemon{Host: h, Role: ar.Role}, addon.LaneOf(ar.Role, h))
+			}
+		}
 	}
 	wg.Go(func() {
-		lock := "none"
+		lock := noLock
 		lctx, cancel := context.WithTimeout(ctx, lockTimeout)
 		defer cancel()
 		var extra []lane
@@ -125,7 +152,13 @@ func (r *Recorder) sample(ctx context.Context) {
 			if info, err := observe.NameNodeLock(conn, topo.Nameservice); err == nil {
 				lock = info.NameNodeID
 			}
-			extra = addonLanes(conn, topo)
+			for _, m := range mods {
+				if m.Lanes != nil {
+					for _, l := range m.Lanes(topo, conn) {
+						extra = append(extra, lane{l.Name, l.Role, l.State})
+					}
+				}
+			}
 			conn.Close()
 		} else {
 			lock = invariant.StateUnknown
@@ -134,6 +167,14 @@ func (r *Recorder) sample(ctx context.Context) {
 		samples = append(samples, sample{"nn-lock", "zk-lock", lock})
 		for _, e := range extra {
 			samples = append(samples, sample{e.daemon, e.role, e.state})
+		}
+		mu.Unlock()
+	})
+	wg.Go(func() {
+		lanes := r.applications(ctx)
+		mu.Lock()
+		for _, l := range lanes {
+			samples = append(samples, sample{l.daemon, l.role, l.state})
 		}
 		mu.Unlock()
 	})
@@ -146,56 +187,58 @@ func (r *Recorder) sample(ctx context.Context) {
 	}
 }
 
-// WaitFailover waits until a single active of role other than from is seen
-// (status polled every 250 ms) and returns it and how long it took from since.
 // lane is one sampled state of a History lane.
 type lane struct{ daemon, role, state string }
 
-// addonLanes are the add-ons' ZooKeeper lanes: the host /hbase/master
-// names (hmaster-lock) and each Kafka broker, active while /controller
-// names it (kafka@HOST, role kafka-controller).
-func addonLanes(conn *zk.Conn, topo topology.Topology) []lane {
-	var out []lane
-	if topo.HasHBase() {
-		lock := "none"
-		if zs, err := observe.ReadHBaseZK(conn, config.HBaseZNode); err == nil && zs.Master != "" {
-			lock = invariant.HMasterLane(zs.Master)
-		} else if err != nil {
-			lock = invariant.StateUnknown
-		}
-		out = append(out, lane{"hmaster-lock", "zk-lock", lock})
+// applications are the lanes of the YARN applications started since the
+// recording began (a second of slack for clocks): none when no
+// ResourceManager answers (a failover), which holds each lane's last state.
+func (r *Recorder) applications(ctx context.Context) []lane {
+	actx, cancel := context.WithTimeout(ctx, lockTimeout)
+	defer cancel()
+	apps, err := r.c.Applications(actx)
+	if err != nil {
+		return nil
 	}
-	if topo.HasKafka() {
-		zs, err := observe.ReadKafkaZK(conn, config.KafkaChroot)
-		for _, h := range topo.On(topology.Kafka) {
-			st := invariant.StateStandby
-			switch {
-			case err != nil:
-				st = invariant.StateUnknown
-			case !slices.Contains(zs.Brokers, topo.KafkaBrokerID(h)):
-				st = invariant.StateDown
-			case zs.Controller == topo.KafkaBrokerID(h):
-				st = invariant.StateActive
-			}
-			out = append(out, lane{invariant.KafkaLane(h), invariant.RoleKafkaController, st})
+	var out []lane
+	for _, a := range apps {
+		if time.UnixMilli(a.Started).Before(r.start.Add(-time.Second)) {
+			continue
 		}
+		if a.State == "RUNNING" && len(a.Attempts) == 0 {
+			continue // its attempts were not read this round: no sample
+		}
+		out = append(out, lane{a.ID, RoleApplication, ApplicationState(a)})
 	}
 	return out
 }
 
+// ApplicationState is an application's lane state: YARN's state and its
+// current attempt (RUNNING#2) while it runs, STATE/FINALSTATUS at the end.
+func ApplicationState(a observe.App) string {
+	if a.Done() {
+		return a.State + "/" + a.FinalState
+	}
+	if n := len(a.Attempts); n > 0 {
+		return fmt.Sprintf("%s#%d", a.State, a.Attempts[n-1].N)
+	}
+	return a.State
+}
+
+// WaitFailover waits until the active of role (topology.NameNode or
+// topology.ResourceManager) has failed over away from from, by the one rule
+// (ha.Failover: another member is the single active and the election lock
+// names it), reading c's status every ha.PollInterval; it returns the new
+// active and how long it took from since. When ctx ends first it returns the
+// single active last seen ("" if none) and an error with the last state and
+// what the failover still lacked.
 func WaitFailover(ctx context.Context, c StatusReader, role topology.Role, from string, since time.Time) (string, time.Duration, error) {
-	var active string
-	err := poll.Until(ctx, "failover away from "+from, 250*time.Millisecond, func(ctx context.Context) (bool, string, error) {
+	to, last, err := ha.WaitFailover(ctx, role, from, func(ctx context.Context) (ha.Group, error) {
 		s, err := c.Status(ctx, harness.StatusOptions{})
-		if err != nil {
-			return false, "", err
-		}
-		if role == topology.ResourceManager {
-			active = s.ActiveResourceManager()
-		} else {
-			active = s.ActiveNameNode()
-		}
-		return active != "" && active != from, s.String(), nil
+		return s.HA(role), err
 	})
-	return active, time.Since(since), err
+	if err != nil {
+		return last.Active(), time.Since(since), err
+	}
+	return to, time.Since(since), nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/haharness/haharness/harness"
+	"github.com/haharness/haharness/harness/addon"
 	"github.com/haharness/haharness/harness/observe"
 	"github.com/haharness/haharness/harness/topology"
 	"github.com/haharness/haharness/internal/poll"
@@ -29,9 +30,26 @@ type fakeSampler struct {
 	mu           sync.Mutex
 	probes       map[topology.Daemon]int
 	zkNoDeadline bool // a ZooKeeper call came without a deadline
+	apps         [][]observe.App
+	appReads     int
 }
 
 func (f *fakeSampler) Topology() topology.Topology { return f.topo }
+
+func (f *fakeSampler) Addons() addon.Catalog { return nil }
+
+// Applications answers the n-th read with apps[n] (the last one repeats);
+// none scripted: no ResourceManager answers.
+func (f *fakeSampler) Applications(context.Context) ([]observe.App, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.apps) == 0 {
+		return nil, errors.New("no resourcemanager")
+	}
+	n := f.appReads
+	f.appReads++
+	return f.apps[min(n, len(f.apps)-1)], nil
+}
 
 func (f *fakeSampler) ProbeHA(ctx context.Context, d topology.Daemon) (observe.HAState, error) {
 	f.mu.Lock()
@@ -143,43 +161,84 @@ func (f *fakeStatus) Status(context.Context, harness.StatusOptions) (harness.Sta
 	return s, nil
 }
 
-func rms(states ...string) harness.Status {
-	var s harness.Status
+// rms is a status of ResourceManagers rm1, rm2... in the REST states
+// given, the YARN lock naming lock.
+func rms(lock string, states ...string) harness.Status {
+	s := harness.Status{ResourceManagerLock: lock}
 	for i, st := range states {
 		s.ResourceManagers = append(s.ResourceManagers, harness.ResourceManagerState{ID: fmt.Sprintf("rm%d", i+1), REST: st})
 	}
 	return s
 }
 
-func nns(states ...string) harness.Status {
-	var s harness.Status
+// nns is a status of NameNodes nn1, nn2... in the JMX states given, the
+// ZooKeeper lock naming lock.
+func nns(lock string, states ...string) harness.Status {
+	s := harness.Status{NameNodeLock: lock}
 	for i, st := range states {
 		s.NameNodes = append(s.NameNodes, harness.NameNodeState{ID: fmt.Sprintf("nn%d", i+1), JMX: st})
 	}
 	return s
 }
 
-func TestWaitFailoverWaitsForANewSingleActive(t *testing.T) {
+func TestWaitFailoverWaitsForANewSettledActive(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
-	// Two actives at once, then none, are not a failover yet.
+	// Two actives at once (even with the lock on the new one), then none,
+	// then a new active the lock does not name yet, are not a failover.
 	f := &fakeStatus{statuses: []harness.Status{
-		rms("ACTIVE", "ACTIVE"), rms("down", "STANDBY"), rms("down", "ACTIVE"),
+		rms("rm2", "ACTIVE", "ACTIVE"), rms("", "down", "STANDBY"), rms("", "down", "ACTIVE"), rms("rm2", "down", "ACTIVE"),
 	}}
 	since := time.Now()
 	to, took, err := WaitFailover(ctx, f, topology.ResourceManager, "rm1", since)
 	require.NoError(t, err)
 	assert.Equal(t, "rm2", to)
 	assert.Positive(t, took)
-	assert.Equal(t, 3, f.calls)
+	assert.Equal(t, 4, f.calls)
 }
 
 func TestWaitFailoverTimesOutWithTheLastStatus(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
-	f := &fakeStatus{statuses: []harness.Status{nns("active", "standby")}}
+	f := &fakeStatus{statuses: []harness.Status{nns("nn1", "active", "standby")}}
 	to, _, err := WaitFailover(ctx, f, topology.NameNode, "nn1", time.Now())
 	require.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.ErrorContains(t, err, "failover away from nn1")
+	assert.ErrorContains(t, err, "wait for namenode failover away from nn1: last state: nn1=active nn2=standby lock=nn1: nn1 is still the active")
 	assert.Equal(t, "nn1", to, "the active last seen")
+}
+
+// An application started during the recording gets a lane of YARN's
+// states with its attempt, then its final state; one started before the
+// recording gets none.
+func TestRecorderLanesOfApplications(t *testing.T) {
+	now := time.Now().UnixMilli()
+	old := observe.App{ID: "application_1_0001", State: "RUNNING", Started: now - 60_000}
+	run := func(state string, attempts ...int) observe.App {
+		a := observe.App{ID: "application_1_0002", State: state, FinalState: "UNDEFINED", Started: now}
+		for _, n := range attempts {
+			a.Attempts = append(a.Attempts, observe.AppAttempt{N: n})
+		}
+		return a
+	}
+	done := run("FINISHED", 1, 2)
+	done.FinalState = "SUCCEEDED"
+	f := &fakeSampler{topo: topology.Guide(), probes: map[topology.Daemon]int{}, apps: [][]observe.App{
+		{old, run("ACCEPTED")}, {old, run("RUNNING", 1)}, {old, run("ACCEPTED", 1, 2)}, {old, run("RUNNING", 1, 2)}, {old, done}}}
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	h := &invariant.History{}
+	rec := Record(ctx, f, h)
+	err := poll.Until(ctx, "the application's final state recorded", 20*time.Millisecond, func(context.Context) (bool, string, error) {
+		ts := h.Transitions(RoleApplication)["application_1_0002"]
+		return len(ts) > 0 && ts[len(ts)-1].To == "FINISHED/SUCCEEDED", fmt.Sprint(ts), nil
+	})
+	rec.Stop()
+	require.NoError(t, err)
+	lanes := h.Transitions(RoleApplication)
+	assert.NotContains(t, lanes, "application_1_0001", "started before the recording")
+	var states []string
+	for _, tr := range lanes["application_1_0002"] {
+		states = append(states, tr.To)
+	}
+	assert.Equal(t, []string{"ACCEPTED", "RUNNING#1", "ACCEPTED#2", "RUNNING#2", "FINISHED/SUCCEEDED"}, states)
 }

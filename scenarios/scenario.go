@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/haharness/haharness/harness"
+	"github.com/haharness/haharness/harness/addon"
 	"github.com/haharness/haharness/harness/config"
 	"github.com/haharness/haharness/harness/fault"
 	"github.com/haharness/haharness/harness/topology"
@@ -64,8 +65,8 @@ type Scenario struct {
 	// Options are any other options the cluster must be started with; nil
 	// for the default cluster.
 	Options []harness.Option
-	// Addons are the add-ons the cluster must run (spec.AddonHBase,
-	// spec.AddonKafka); StartOptions turns them on.
+	// Addons are the add-ons the cluster must run, by name
+	// (harness.Addons); StartOptions turns them on.
 	Addons []string
 	// Steps injects faults, waits for what should happen, heals, and returns
 	// once the cluster is HA ready again. An error fails the scenario.
@@ -90,11 +91,8 @@ type Scenario struct {
 // WithFencing(Fencing) when it is set.
 func (sc Scenario) StartOptions() []harness.Option {
 	opts := slices.Clone(sc.Options)
-	if slices.Contains(sc.Addons, spec.AddonHBase) {
-		opts = append(opts, harness.WithHBase())
-	}
-	if slices.Contains(sc.Addons, spec.AddonKafka) {
-		opts = append(opts, harness.WithKafka())
+	if len(sc.Addons) > 0 {
+		opts = append(opts, harness.WithAddons(sc.Addons...))
 	}
 	if sc.Fencing != "" {
 		opts = append(opts, harness.WithFencing(sc.Fencing))
@@ -212,7 +210,7 @@ func (e *Env) Failover(ctx context.Context, role topology.Role, from string, in 
 	// The sampler sees the new active sooner than a full status round trip:
 	// prefer its first "active" sample of the new active.
 	for _, ev := range e.H.Sorted() {
-		if ev.Kind == invariant.KindState && ev.Daemon == to && ev.State == invariant.StateActive && !ev.Time.Before(in.Start) {
+		if ev.Kind == invariant.KindState && (ev.Daemon == to || ev.Daemon == addon.LaneOf(role, to)) && ev.State == invariant.StateActive && !ev.Time.Before(in.Start) {
 			d = ev.Time.Sub(in.Start)
 			break
 		}
@@ -235,14 +233,11 @@ func (e *Env) Active(ctx context.Context, role topology.Role) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	id := s.ActiveNameNode()
-	if role == topology.ResourceManager {
-		id = s.ActiveResourceManager()
+	g := s.HA(role)
+	if g.Active() == "" {
+		return "", fmt.Errorf("no single active %s: %s", role, g)
 	}
-	if id == "" {
-		return "", fmt.Errorf("no single active %s: %s", role, s)
-	}
-	return id, nil
+	return g.Active(), nil
 }
 
 // Recover heals the whole cluster (harness.Cluster.Heal: every fault kind
@@ -358,6 +353,7 @@ func Run(ctx context.Context, c *harness.Cluster, sc Scenario, seed int64, log *
 	plan := sc.plan()
 	if sc.Judge != nil {
 		plan = append(plan, sc.Judge(hctx, env)...)
+		res.Notes = env.Notes // what the workloads saw at their end too
 	}
 	res.Checks = invariant.Judge(res.History, plan) // the History it saves
 	res.History.Judgement = &invariant.Judgement{Plan: plan, Results: res.Checks}

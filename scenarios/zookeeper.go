@@ -3,4 +3,4 @@ package scenarios
 import "github.com/haharness/haharness/harness/config"
 
 // ZooKeeperPorts are ZooKeeper's client, quorum and election ports.
-var ZooKeeperPorts = []int{config.PortZooKeeper, 2888, 3888}
+var ZooKeeperPorts = config.ZooKeeperPorts()

@@ -15,8 +15,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/haharness/haharness/harness/docker"
+	"github.com/haharness/haharness/harness"
 	"github.com/haharness/haharness/harness/harnesstest"
+	"github.com/haharness/haharness/internal/docker"
 )
 
 // buildCLI builds the haharness binary into a temporary directory.
@@ -132,8 +133,8 @@ func TestCLIUsage(t *testing.T) {
 		}
 	})
 	t.Run("unknown-addon", func(t *testing.T) {
-		r := run(t, "up", "--with", "hbase,hive")
-		if r.code != 2 || !strings.Contains(r.stderr, `unknown add-on "hive": the add-ons are hbase and kafka`) {
+		r := run(t, "up", "--with", harness.Addons()[0]+",hive")
+		if r.code != 2 || !strings.Contains(r.stderr, `unknown add-on "hive": the add-ons are `+strings.Join(harness.Addons(), ", ")) {
 			t.Errorf("want an unknown add-on message and exit 2 before anything is created, got exit %d", r.code)
 		}
 	})

@@ -54,7 +54,7 @@ func cmdExec(ctx context.Context, e *env, args []string) error {
 
 // daemonArg parses HOST/ROLE with the library's selector rules.
 func daemonArg(c *harness.Cluster, s string) (topology.Daemon, error) {
-	p, err := fault.Parse(fault.Selector(s), c.Topology())
+	p, err := fault.Parse(fault.Selector(s), c.Topology(), c.Selectors()...)
 	if err != nil {
 		return topology.Daemon{}, err
 	}

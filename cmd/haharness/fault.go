@@ -2,14 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/haharness/haharness/harness"
 	"github.com/haharness/haharness/harness/fault"
+	"github.com/haharness/haharness/harness/topology"
 )
 
 // portsValue is --ports 2181,2888,3888.
@@ -35,48 +37,87 @@ func (p *portsValue) Set(s string) error {
 	return nil
 }
 
-// signalValue is --signal KILL|TERM.
-type signalValue struct{ s string }
+// signalValue is a signal parameter's flag, e.g. --signal KILL|TERM: one
+// of the parameter's Enum, in any case, with or without SIG.
+type signalValue struct {
+	s    string
+	enum []string
+}
 
 func (v *signalValue) String() string { return v.s }
 func (v *signalValue) Set(s string) error {
 	u := strings.TrimPrefix(strings.ToUpper(s), "SIG")
-	if u != "KILL" && u != "TERM" {
-		return fmt.Errorf("signal %q: use KILL or TERM", s)
+	if !slices.Contains(v.enum, u) {
+		return fmt.Errorf("signal %q: use %s", s, strings.Join(v.enum, " or "))
 	}
 	v.s = u
 	return nil
 }
 
-// faultCmd is the shape every fault command shares: flags, positional
-// selectors, attach, build the fault from them, inject it and print what the
-// selectors resolved to.
+// faultCommands are the fault commands of the dispatch table (faultCmds).
+func faultCommands() []command {
+	var out []command
+	for _, fc := range faultCmds() {
+		out = append(out, command{fc.name, "[--name N] " + fc.Args, fc.Help, groupFault, fc.run})
+	}
+	return out
+}
+
+// faultCmds are the fault commands, one per command the fault registry
+// names, in registry order; kinds that share a command (kill, freeze) are
+// chosen by the first argument.
+func faultCmds() []faultCmd {
+	var out []faultCmd
+	for _, k := range fault.Registry() {
+		if k.Command == nil {
+			continue
+		}
+		i := slices.IndexFunc(out, func(fc faultCmd) bool { return fc.name == k.Command.Name })
+		if i < 0 {
+			i = len(out)
+			out = append(out, faultCmd{name: k.Command.Name})
+		}
+		out[i].kinds = append(out[i].kinds, k)
+		if k.Command.Args != "" || k.Command.Help != "" {
+			out[i].Command = *k.Command
+		}
+	}
+	return out
+}
+
+// faultCmd is a fault command: flags and positional arguments as its
+// kinds' registry entries declare them; attach, build the fault, inject it
+// and print what the selectors resolved to.
 type faultCmd struct {
-	name     string
-	min, max int    // positional arguments
-	what     string // what is missing when there are too few
-	flags    func(fs *flag.FlagSet)
-	build    func(ctx context.Context, c *harness.Cluster, pos []string) (fault.Fault, error)
+	fault.Command // the one of kinds that carries the synopsis and arguments
+	name          string
+	kinds         []fault.Kind
+}
+
+// paramFlag is a parameter given as a flag.
+type paramFlag struct {
+	kind  fault.Kind // the kind that declares it
+	param fault.Param
+	value func() any
 }
 
 func (fc faultCmd) run(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, fc.name)
 	name := nameFlag(fs)
-	if fc.flags != nil {
-		fc.flags(fs)
-	}
+	flags := fc.flags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if err := wantArgs(fs, pos, fc.min, fc.max, fc.what); err != nil {
+	min, max := fc.arity()
+	if err := wantArgs(fs, pos, min, max, fc.Missing); err != nil {
 		return err
 	}
 	c, err := attach(ctx, *name)
 	if err != nil {
 		return err
 	}
-	f, err := fc.build(ctx, c, pos)
+	f, err := fc.fault(c.Topology(), fs, flags, pos)
 	if err != nil {
 		return err
 	}
@@ -88,57 +129,119 @@ func (fc faultCmd) run(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// fault builds the command's fault from its parsed flags and positional
+// arguments, for a cluster of topology t.
+func (fc faultCmd) fault(t topology.Topology, fs *flag.FlagSet, flags []paramFlag, pos []string) (fault.Fault, error) {
+	k, err := fc.pick(t, pos[0])
+	if err != nil {
+		return nil, err
+	}
+	v := fault.Values{}
+	for i, pname := range fc.Positional {
+		p, _ := k.Param(pname)
+		if p.Type == fault.TypeGroups {
+			v[pname] = groups(pos[i:])
+			break
+		}
+		v[pname] = fault.Selector(pos[i])
+	}
+	for _, pf := range flags {
+		if _, takes := k.Param(pf.param.Name); takes {
+			v[pf.param.Name] = pf.value()
+			continue
+		}
+		if f := fs.Lookup(pf.param.Name); f.Value.String() != f.DefValue {
+			msg := fmt.Sprintf("%s %s: --%s %s applies to %s", fc.name, pos[0], f.Name, f.Value, targetsWord(pf.kind.Command.Targets))
+			if k.Command.Hint != "" {
+				msg += "; " + strings.ReplaceAll(k.Command.Hint, "SELECTOR", pos[0])
+			}
+			return nil, errors.New(msg)
+		}
+	}
+	return k.Build(v), nil
+}
+
+// flags defines the flags of the command's kinds' flag parameters.
+func (fc faultCmd) flags(fs *flag.FlagSet) []paramFlag {
+	var out []paramFlag
+	for _, k := range fc.kinds {
+		for _, pname := range k.Command.Flags {
+			p, _ := k.Param(pname)
+			pf := paramFlag{kind: k, param: p}
+			switch p.Type {
+			case fault.TypeSignal:
+				sig := &signalValue{s: p.Default, enum: p.Enum}
+				fs.Var(sig, p.Name, p.Doc)
+				pf.value = func() any { return sig.s }
+			case fault.TypePorts:
+				ports := new(portsValue)
+				fs.Var(ports, p.Name, p.Doc)
+				pf.value = func() any { return []int(*ports) }
+			case fault.TypeDuration:
+				d := fs.Duration(p.Name, 0, p.Doc)
+				pf.value = func() any { return *d }
+			case fault.TypePercent:
+				f := fs.Float64(p.Name, 0, p.Doc)
+				pf.value = func() any { return *f }
+			default:
+				panic(fmt.Sprintf("fault kind %s: parameter %s of type %s cannot be a flag", k.Name, p.Name, p.Type))
+			}
+			out = append(out, pf)
+		}
+	}
+	return out
+}
+
+// arity is how many positional arguments the command takes (max -1: no
+// limit): one per selector, two or more for groups.
+func (fc faultCmd) arity() (min, max int) {
+	k := fc.kinds[0]
+	for _, pname := range fc.Positional {
+		if p, _ := k.Param(pname); p.Type == fault.TypeGroups {
+			return min + 2, -1
+		}
+		min++
+	}
+	return min, min
+}
+
+// pick returns the command's kind for its first argument: the only one,
+// or the one for daemons or for a whole host.
+func (fc faultCmd) pick(t topology.Topology, first string) (fault.Kind, error) {
+	if len(fc.kinds) == 1 {
+		return fc.kinds[0], nil
+	}
+	daemon, err := daemonSelector(t, first)
+	if err != nil {
+		return fault.Kind{}, err
+	}
+	want := fault.HostTargets
+	if daemon {
+		want = fault.DaemonTargets
+	}
+	for _, k := range fc.kinds {
+		if k.Command.Targets == want {
+			return k, nil
+		}
+	}
+	return fault.Kind{}, fmt.Errorf("%s %s: no fault kind of this command takes %s", fc.name, first, targetsWord(want))
+}
+
+func targetsWord(t fault.CommandTargets) string {
+	if t == fault.HostTargets {
+		return "hosts"
+	}
+	return "daemons"
+}
+
 // daemonSelector reports whether s names daemons (HOST/ROLE or a named
 // selector such as active-namenode) rather than a whole host.
-func daemonSelector(c *harness.Cluster, s string) (bool, error) {
-	p, err := fault.Parse(fault.Selector(s), c.Topology())
+func daemonSelector(t topology.Topology, s string) (bool, error) {
+	p, err := fault.Parse(fault.Selector(s), t, harness.AddonModules().Selectors()...)
 	if err != nil {
 		return false, err
 	}
 	return p.Named != "" || p.Role != "", nil
-}
-
-func cmdKill(ctx context.Context, e *env, args []string) error {
-	sig := &signalValue{s: "KILL"}
-	return faultCmd{name: "kill", min: 1, max: 1, what: "SELECTOR (e.g. active-namenode, hadoop001/namenode, hadoop001)",
-		flags: func(fs *flag.FlagSet) {
-			fs.Var(sig, "signal", "`signal` for a daemon's JVM: KILL or TERM (a HOST selector is always killed)")
-		},
-		build: func(ctx context.Context, c *harness.Cluster, pos []string) (fault.Fault, error) {
-			daemon, err := daemonSelector(c, pos[0])
-			if err != nil {
-				return nil, err
-			}
-			if daemon {
-				return fault.KillDaemon{Target: fault.Selector(pos[0]), Signal: sig.s}, nil
-			}
-			if sig.s != "KILL" {
-				return nil, fmt.Errorf("kill %s: --signal %s applies to daemons; stop a host gracefully with `haharness stop-host %s`",
-					pos[0], sig.s, pos[0])
-			}
-			return fault.KillHost{Target: fault.Selector(pos[0])}, nil
-		}}.run(ctx, e, args)
-}
-
-func cmdStopHost(ctx context.Context, e *env, args []string) error {
-	return faultCmd{name: "stop-host", min: 1, max: 1, what: "SELECTOR (e.g. hadoop001 or active-namenode)",
-		build: func(_ context.Context, _ *harness.Cluster, pos []string) (fault.Fault, error) {
-			return fault.StopHost{Target: fault.Selector(pos[0])}, nil
-		}}.run(ctx, e, args)
-}
-
-func cmdFreeze(ctx context.Context, e *env, args []string) error {
-	return faultCmd{name: "freeze", min: 1, max: 1, what: "SELECTOR (e.g. active-namenode, hadoop001/namenode, hadoop001)",
-		build: func(_ context.Context, c *harness.Cluster, pos []string) (fault.Fault, error) {
-			daemon, err := daemonSelector(c, pos[0])
-			if err != nil {
-				return nil, err
-			}
-			if daemon {
-				return fault.FreezeDaemon{Target: fault.Selector(pos[0])}, nil
-			}
-			return fault.FreezeHost{Target: fault.Selector(pos[0])}, nil
-		}}.run(ctx, e, args)
 }
 
 func groups(pos []string) [][]fault.Selector {
@@ -153,49 +256,6 @@ func groups(pos []string) [][]fault.Selector {
 		gs = append(gs, g)
 	}
 	return gs
-}
-
-func cmdPartition(ctx context.Context, e *env, args []string) error {
-	var ports portsValue
-	return faultCmd{name: "partition", min: 2, max: -1, what: "GROUPs: at least two, e.g. hadoop001 hadoop002,hadoop003",
-		flags: func(fs *flag.FlagSet) {
-			fs.Var(&ports, "ports", "cut only these TCP `ports`, e.g. 2181,2888,3888 (default: all traffic)")
-		},
-		build: func(_ context.Context, _ *harness.Cluster, pos []string) (fault.Fault, error) {
-			return fault.Partition{Groups: groups(pos), Ports: ports}, nil
-		}}.run(ctx, e, args)
-}
-
-func cmdDrop(ctx context.Context, e *env, args []string) error {
-	var ports portsValue
-	return faultCmd{name: "drop", min: 2, max: 2, what: "FROM and TO selectors",
-		flags: func(fs *flag.FlagSet) {
-			fs.Var(&ports, "ports", "drop only these TCP `ports` (default: all traffic)")
-		},
-		build: func(_ context.Context, _ *harness.Cluster, pos []string) (fault.Fault, error) {
-			return fault.Drop{From: fault.Selector(pos[0]), To: fault.Selector(pos[1]), Ports: ports}, nil
-		}}.run(ctx, e, args)
-}
-
-func cmdIsolate(ctx context.Context, e *env, args []string) error {
-	return faultCmd{name: "isolate", min: 1, max: 1, what: "SELECTOR (e.g. hadoop001 or active-namenode)",
-		build: func(_ context.Context, _ *harness.Cluster, pos []string) (fault.Fault, error) {
-			return fault.Isolate{Target: fault.Selector(pos[0])}, nil
-		}}.run(ctx, e, args)
-}
-
-func cmdDegrade(ctx context.Context, e *env, args []string) error {
-	var delay, jitter time.Duration
-	var loss float64
-	return faultCmd{name: "degrade", min: 1, max: 1, what: "SELECTOR (e.g. hadoop001 or active-namenode)",
-		flags: func(fs *flag.FlagSet) {
-			fs.DurationVar(&delay, "delay", 0, "added delay per packet, e.g. 100ms")
-			fs.DurationVar(&jitter, "jitter", 0, "delay jitter, e.g. 20ms")
-			fs.Float64Var(&loss, "loss", 0, "share of packets dropped, in `percent` (0..100)")
-		},
-		build: func(_ context.Context, _ *harness.Cluster, pos []string) (fault.Fault, error) {
-			return fault.Degrade{Target: fault.Selector(pos[0]), Delay: delay, Jitter: jitter, LossPercent: loss}, nil
-		}}.run(ctx, e, args)
 }
 
 func cmdStartHost(ctx context.Context, e *env, args []string) error {

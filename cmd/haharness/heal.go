@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/haharness/haharness/harness"
+	"github.com/haharness/haharness/harness/ha"
 	"github.com/haharness/haharness/harness/topology"
 )
 
@@ -46,66 +47,27 @@ func cmdHeal(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// haView is one role's HA state in a Status: each id's state and the
-// single active, if any.
-type haView struct {
-	ids    []string
-	states map[string]string
-	active string
-	lock   string
-}
-
-func roleView(s harness.Status, r topology.Role) haView {
-	v := haView{states: map[string]string{}}
-	if r == topology.ResourceManager {
-		for _, x := range s.ResourceManagers {
-			v.ids = append(v.ids, x.ID)
-			v.states[x.ID] = strings.ToLower(x.REST)
+// failoverFrom guesses which member of g the failover is away from when
+// --from is not given: the single active if another member is standby (the
+// fault is still to come); otherwise the one the election lock still names,
+// or the only one that is not standby. done is set when a single active
+// exists and no other member is standby: the failover happened before we
+// looked.
+func failoverFrom(g ha.Group) (from string, done bool) {
+	if active := g.Active(); active != "" {
+		if len(g.Standbys()) > 0 || len(g.Members) < 2 {
+			return active, false
 		}
-		v.active, v.lock = s.ActiveResourceManager(), s.ResourceManagerLock
-		return v
-	}
-	for _, x := range s.NameNodes {
-		v.ids = append(v.ids, x.ID)
-		v.states[x.ID] = x.JMX
-	}
-	v.active, v.lock = s.ActiveNameNode(), s.NameNodeLock
-	return v
-}
-
-func (v haView) String() string {
-	var p []string
-	for _, id := range v.ids {
-		p = append(p, id+"="+v.states[id])
-	}
-	return strings.Join(p, " ") + " lock=" + orNone(v.lock)
-}
-
-// from guesses which id the failover is away from when --from is not
-// given: the single active if every other is standby (the fault is still
-// to come); otherwise the one the election lock still names, or the only
-// one that is not standby. done is set when a single active exists and
-// every other is down: the failover happened before we looked.
-func (v haView) from() (from string, done bool) {
-	if v.active != "" {
-		for _, id := range v.ids {
-			if id != v.active && v.states[id] == "standby" {
-				return v.active, false
-			}
-		}
-		if len(v.ids) > 1 {
-			return "", true
-		}
-		return v.active, false
+		return "", true
 	}
 	var notStandby []string
-	for _, id := range v.ids {
-		if v.states[id] != "standby" {
-			notStandby = append(notStandby, id)
+	for _, m := range g.Members {
+		if m.State != ha.Standby {
+			notStandby = append(notStandby, m.ID)
 		}
 	}
-	if v.lock != "" && slices.Contains(notStandby, v.lock) {
-		return v.lock, false
+	if g.Lock != "" && slices.Contains(notStandby, g.Lock) {
+		return g.Lock, false
 	}
 	if len(notStandby) == 1 {
 		return notStandby[0], false
@@ -113,18 +75,21 @@ func (v haView) from() (from string, done bool) {
 	return "", false
 }
 
+// cmdWaitFailover waits for the active of a role to fail over by the one
+// rule (ha.Failover: another member is the single active and the election
+// lock names it) and prints how long it took.
 func cmdWaitFailover(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "wait-failover")
 	name := nameFlag(fs)
-	role := fs.String("role", "namenode", "namenode or resourcemanager")
+	role := fs.String("role", "namenode", "the HA role: "+strings.Join(haRoles(), ", ")+" (an add-on's with the add-on on)")
 	fromFlag := fs.String("from", "", "the `id` (nn1, rm2...) to fail over from (default: the active now, or the one just faulted)")
 	timeout := fs.Duration("timeout", 60*time.Second, "how long to wait")
 	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	r := topology.Role(*role)
-	if r != topology.NameNode && r != topology.ResourceManager {
-		return usagef(fs, "--role %q: use namenode or resourcemanager", *role)
+	if !slices.Contains(haRoles(), *role) {
+		return usagef(fs, "--role %q: use one of %s", *role, strings.Join(haRoles(), ", "))
 	}
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
@@ -133,59 +98,32 @@ func cmdWaitFailover(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := c.Status(ctx, harness.StatusOptions{})
+	read := func(ctx context.Context) (ha.Group, error) {
+		s, err := c.Status(ctx, harness.StatusOptions{})
+		return s.HA(r), err
+	}
+	g, err := read(ctx)
 	if err != nil {
 		return err
 	}
-	v := roleView(s, r)
 	from := *fromFlag
-	if from != "" && !slices.Contains(v.ids, from) {
-		return usagef(fs, "--from %q: %s ids are %v", from, r, v.ids)
+	if from != "" && !g.Has(from) {
+		return usagef(fs, "--from %q: %s ids are %v", from, r, g.IDs())
 	}
 	if from == "" {
 		var done bool
-		if from, done = v.from(); done {
+		if from, done = failoverFrom(g); done {
 			fmt.Fprintf(e.stdout, "failover ? -> %s already happened before wait-failover started (%s); pass --from to wait for another\n",
-				v.active, v)
+				g.Active(), g)
 			return nil
 		}
 	}
-	tick := time.NewTicker(250 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if to := v.newActive(from); to != "" {
-			fmt.Fprintf(e.stdout, "failover %s -> %s in %v\n", orUnknown(from), to, time.Since(start).Round(100*time.Millisecond))
-			if v.active == "" {
-				fmt.Fprintf(e.stdout, "(%s still claims active: it cannot be fenced yet; %s)\n", orUnknown(from), v)
-			}
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("wait for %s failover away from %s: last state %s: %w", r, orUnknown(from), v, ctx.Err())
-		case <-tick.C:
-		}
-		s, err := c.Status(ctx, harness.StatusOptions{})
-		if err != nil && ctx.Err() == nil {
-			return err
-		}
-		if err == nil {
-			v = roleView(s, r)
-		}
+	to, _, err := ha.WaitFailover(ctx, r, from, read)
+	if err != nil {
+		return err
 	}
-}
-
-// newActive returns the id that took over from `from`: the single active,
-// or, while the cut-off old active still claims active too (fencing could
-// not reach it), the other active the election lock names. "" if none.
-func (v haView) newActive(from string) string {
-	if v.active != "" && v.active != from {
-		return v.active
-	}
-	if v.active == "" && v.lock != "" && v.lock != from && v.states[v.lock] == "active" {
-		return v.lock
-	}
-	return ""
+	fmt.Fprintf(e.stdout, "failover %s -> %s in %v\n", orUnknown(from), to, time.Since(start).Round(100*time.Millisecond))
+	return nil
 }
 
 func orUnknown(s string) string {
@@ -227,4 +165,18 @@ func cmdReset(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "reset in %v: %s\n", rep.Took.Round(100*time.Millisecond), rep.Status)
 	return nil
+}
+
+// haRoles are the roles wait-failover takes: the NameNodes', the
+// ResourceManagers' and every registered add-on's HA roles (addon.Role.HA).
+func haRoles() []string {
+	out := []string{string(topology.NameNode), string(topology.ResourceManager)}
+	for _, m := range harness.AddonModules() {
+		for _, r := range m.Roles {
+			if r.HA {
+				out = append(out, string(r.Role))
+			}
+		}
+	}
+	return out
 }

@@ -8,8 +8,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/haharness/haharness/harness/docker"
+	"github.com/haharness/haharness/harness"
 	"github.com/haharness/haharness/images"
+	"github.com/haharness/haharness/internal/docker"
 )
 
 func cmdImages(ctx context.Context, e *env, args []string) error {
@@ -18,7 +19,7 @@ func cmdImages(ctx context.Context, e *env, args []string) error {
 	fs.Var(hadoop, "hadoop", "Hadoop `version` to build the image for")
 	all := fs.Bool("all", false, "build the image of every known release (what the images workflow publishes)")
 	with := &withValue{}
-	fs.Var(with, "with", "also the add-on image (HBase and Kafka), for `hbase,kafka` or either")
+	fs.Var(with, "with", "also the add-on image (every add-on's layer: "+addonList()+"), for `"+addonList()+"` or some of them")
 	native := fs.Bool("native", false, "build a missing image on this engine, never copy it from another (as "+images.EnvNative+"=1)")
 	var from addrsValue
 	fs.Var(&from, "from", "copy a missing image from the engine at `ADDR` (a DOCKER_HOST value; repeatable or comma-separated; "+
@@ -52,14 +53,18 @@ func cmdImages(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "%s (Hadoop %s, ZooKeeper %s) %s in %v\n", p.Ref, rel.Hadoop, rel.ZooKeeper, p, time.Since(start).Round(100*time.Millisecond))
-		if with.hbase || with.kafka {
+		if len(with.names) > 0 {
 			start = time.Now()
-			a := images.DefaultAddons
-			p, err := b.ProvideAddons(ctx, rel, a)
+			layers := harness.AddonImages()
+			p, err := b.ProvideAddons(ctx, rel, layers)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "%s (Hadoop %s, HBase %s, Kafka %s) %s in %v\n", p.Ref, rel.Hadoop, a.HBase, a.Kafka, p, time.Since(start).Round(100*time.Millisecond))
+			var vs []string
+			for _, l := range layers {
+				vs = append(vs, fmt.Sprintf("%s %s", l.Name, l.Versions[""]))
+			}
+			fmt.Fprintf(e.stdout, "%s (Hadoop %s, %s) %s in %v\n", p.Ref, rel.Hadoop, strings.Join(vs, ", "), p, time.Since(start).Round(100*time.Millisecond))
 		}
 	}
 	return nil

@@ -10,7 +10,7 @@
 // Exit codes: 0 ok, 1 runtime error, 2 usage error.
 //
 // Layering: imports harness, harness/fault, harness/topology,
-// harness/config, harness/docker (the engine for images), images and
+// harness/config, internal/docker (the engine for images), images and
 // scenarios. Nothing imports it.
 package main
 
@@ -22,12 +22,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
 	"github.com/haharness/haharness/harness"
-	"github.com/haharness/haharness/harness/docker"
 	"github.com/haharness/haharness/harness/fault"
+	"github.com/haharness/haharness/internal/docker"
 )
 
 // command is one subcommand of the dispatch table.
@@ -48,12 +49,36 @@ const (
 	groupOther    = "Other"
 )
 
-var groupOrder = []string{groupCluster, groupObserve, groupFault, groupScenario, groupOther}
+var groupOrder = []string{groupCluster, groupObserve, groupFault, groupScenario, groupAddons, groupOther}
 
-// commands is the dispatch table.
+// commands is the dispatch table. The fault commands (kill, partition...)
+// come from the fault registry (faultCommands), each followed by the
+// command that undoes it, if any (undoCommands).
 func commands() []command {
+	var faults []command
+	undo := undoCommands()
+	for _, c := range faultCommands() {
+		faults = append(faults, c)
+		if u, ok := undo[c.name]; ok {
+			faults = append(faults, u)
+		}
+	}
+	return slices.Concat(commandsBefore(), faults, commandsAfter(), addonCommands())
+}
+
+// undoCommands are the commands that undo one fault command by hand, by
+// the command they follow in the table.
+func undoCommands() map[string]command {
+	return map[string]command{
+		"stop-host": {"start-host", "[--name N] HOST", "start a host and any of its daemons not running", groupFault, cmdStartHost},
+		"freeze":    {"resume", "[--name N] SELECTOR", "thaw what freeze froze", groupFault, cmdResume},
+	}
+}
+
+// commandsBefore are the commands listed before the fault commands.
+func commandsBefore() []command {
 	return []command{
-		{"up", "[--name N] [--topology FILE] [--hadoop VERSION] [--image REF] [--fencing sshfence+shell|sshfence|shell] [--set FILE:KEY=VALUE]... [--timeout DUR] [--fresh] [--with hbase,kafka]",
+		{"up", "[--name N] [--topology FILE] [--hadoop VERSION] [--image REF] [--fencing sshfence+shell|sshfence|shell] [--set FILE:KEY=VALUE]... [--timeout DUR] [--fresh] [--with " + addonList() + "]",
 			"start a cluster (detached) and print its status", groupCluster, cmdUp},
 		{"demo", "[--keep] [--name N]", "bring up the guide's cluster, print its status (§6), remove it unless --keep", groupCluster, cmdDemo},
 		{"down", "[--name N]", "remove a cluster's containers and network", groupCluster, cmdDown},
@@ -61,31 +86,27 @@ func commands() []command {
 		{"gc", "[--all] [--snapshots]", "remove clusters whose creating process is gone (--all: every cluster; --snapshots: stale snapshots)", groupCluster, cmdGC},
 
 		{"status", "[--name N] [--json]", "per host daemons (jps), NameNode/ResourceManager/ZooKeeper HA state, web UIs", groupObserve, cmdStatus},
-		{"wait-failover", "[--name N] [--role namenode|resourcemanager] [--from ID] [--timeout 60s]",
-			"wait until a different single active appears and print how long it took", groupObserve, cmdWaitFailover},
+		{"wait-failover", "[--name N] [--role " + strings.Join(haRoles(), "|") + "] [--from ID] [--timeout 60s]",
+			"wait until another member is the single active, named by the election lock, and print how long it took", groupObserve, cmdWaitFailover},
 		{"exec", "[--name N] HOST -- CMD...", "run a command on a host (one CMD argument: a bash command line); exits with its exit code", groupObserve, cmdExec},
 		{"logs", "[--name N] HOST/ROLE [-n LINES] [-f]", "print a daemon's log (-f: follow)", groupObserve, cmdLogs},
+	}
+}
 
-		{"kill", "[--name N] [--signal KILL|TERM] SELECTOR", "kill a daemon's JVM, or a whole host (power loss)", groupFault, cmdKill},
-		{"stop-host", "[--name N] SELECTOR", "shut a host down gracefully (docker stop)", groupFault, cmdStopHost},
-		{"start-host", "[--name N] HOST", "start a host and any of its daemons not running", groupFault, cmdStartHost},
-		{"freeze", "[--name N] SELECTOR", "freeze a daemon's JVM (SIGSTOP) or a whole host (docker pause)", groupFault, cmdFreeze},
-		{"resume", "[--name N] SELECTOR", "thaw what freeze froze", groupFault, cmdResume},
-		{"partition", "[--name N] [--ports P,P...] GROUP GROUP...", "cut groups of hosts apart (GROUP: comma-separated selectors)", groupFault, cmdPartition},
-		{"drop", "[--name N] [--ports P,P...] FROM TO", "drop packets from FROM at TO (one direction)", groupFault, cmdDrop},
-		{"isolate", "[--name N] SELECTOR", "cut a host from every other host", groupFault, cmdIsolate},
-		{"degrade", "[--name N] SELECTOR [--delay 100ms] [--jitter 20ms] [--loss 1.5]", "add delay, jitter and loss to what a host sends", groupFault, cmdDegrade},
+// commandsAfter are the commands listed after the fault commands.
+func commandsAfter() []command {
+	return []command{
 		{"heal", "[--name N] [--timeout 5m]", "undo every fault of any process, wait for HA ready, print the status", groupFault, cmdHeal},
 		{"reset", "[--name N] [--namenode nn1] [--resourcemanager rm1] [--keep PATH,...] [--timeout 5m]",
 			"heal, make the wanted NameNode and ResourceManager active, empty HDFS (what a shared test cluster gets before each test)", groupFault, cmdReset},
 
 		{"scenario", "list | run NAME [--name N] [--seed N] [--out DIR] | run -f FILE|DIR... [--name N] [--keep] | validate -f FILE|DIR... | shrink -f FILE [--budget 30m] [-o OUT]",
-			"list or run the failure scenarios; run, check or shrink scenario files", groupScenario, cmdScenario},
+			"list or run the failure scenarios; run, validate or shrink scenario files", groupScenario, cmdScenario},
 		{"report", "HISTORY.json [-o OUT.html]", "judge a saved history again with the checks its run saved, and render it as an HTML timeline", groupScenario, cmdReport},
 		{"soak", "[--name N] [--seed N] [--duration 5m] [--writers 3] [--out DIR]",
 			"run seeded faults with writers on a running cluster, heal after each, read every acknowledged write back", groupScenario, cmdSoak},
 
-		{"images", "[--hadoop VERSION | --all] [--with hbase,kafka] [--native | --from ADDR]", "pull, copy from another engine or build the cluster image if missing; print its ref", groupOther, cmdImages},
+		{"images", "[--hadoop VERSION | --all] [--with " + addonList() + "] [--native | --from ADDR]", "pull, copy from another engine or build the cluster image if missing; print its ref", groupOther, cmdImages},
 		{"bench", "[--runs 3] [--only cold-start,warm-start,nn-failover-kill,nn-failover-freeze,rm-failover-kill] [--json FILE]",
 			"measure start and failover times on real clusters: median, p95, phases, CPU-s, peak memory", groupOther, cmdBench},
 		{"engine", "[--reaper]", "print the container engine found (as testcontainers-go finds it) and where ports are published", groupOther, cmdEngine},
@@ -223,10 +244,20 @@ func selectorHelp() string {
 	for _, n := range fault.Named() {
 		named = append(named, string(n))
 	}
-	return "selectors (resolved when the fault is injected):\n" +
+	out := "selectors (resolved when the fault is injected):\n" +
 		"  HOST        a whole host, e.g. hadoop001\n" +
 		"  HOST/ROLE   one daemon, e.g. hadoop001/namenode (ROLE@HOST too)\n" +
 		"  NAMED       " + strings.Join(named, ", ") + "\n"
+	for _, m := range harness.AddonModules() {
+		for _, ext := range m.Selectors {
+			var names []string
+			for _, h := range ext.Help() {
+				names = append(names, h[0])
+			}
+			out += fmt.Sprintf("  %-11s %s (with --with %s)\n", m.Name, strings.Join(names, ", "), m.Name)
+		}
+	}
+	return out
 }
 
 // nameFlag adds the common --name flag.

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/haharness/haharness/scenarios"
-	"github.com/haharness/haharness/scenarios/invariant"
 	"github.com/haharness/haharness/scenarios/report"
 	"github.com/haharness/haharness/scenarios/soak"
 )
@@ -117,38 +116,29 @@ func cmdReport(_ context.Context, e *env, args []string) error {
 	if err := wantArgs(fs, pos, 1, 1, "HISTORY.json"); err != nil {
 		return err
 	}
-	h, err := invariant.Load(pos[0])
+	rj, err := scenarios.Rejudge(pos[0])
 	if err != nil {
 		return err
 	}
 	if *out == "" {
 		*out = strings.TrimSuffix(pos[0], filepath.Ext(pos[0])) + ".html"
 	}
-	// Judge again with the run's own plan; a history saved before runs
+	// Judged again with the run's own plan; a history saved before runs
 	// kept theirs gets the default checks of its scenario.
-	j := h.Judgement
-	if j == nil {
+	h := rj.History
+	if rj.Default {
 		fmt.Fprintf(e.stdout, "%s holds no plan (saved by an older haharness): judged with the default checks of scenario %q\n", pos[0], h.Scenario)
-		j = &invariant.Judgement{Plan: scenarios.DefaultPlan(h.Scenario)}
 	}
-	results := invariant.Judge(h, j.Plan)
-	shown := slices.Clone(results)
-	var differ []string
-	for i, r := range results {
+	shown := slices.Clone(rj.Results)
+	for i, r := range rj.Results {
 		label := "check"
-		if j.Plan[i].Recorded != nil {
+		if rj.Plan[i].Recorded != nil {
 			label = "check (as recorded)"
 			shown[i].Check += " (as recorded)"
 		}
 		fmt.Fprintf(e.stdout, "%s: %s\n", label, r)
-		if h.Judgement != nil && (i >= len(j.Results) || !invariant.Same(j.Results[i], r)) {
-			saved := "(none)"
-			if i < len(j.Results) {
-				saved = j.Results[i].String()
-			}
-			differ = append(differ, fmt.Sprintf("  saved:     %s\n  re-judged: %s", saved, r))
-		}
 	}
+	differ := rj.Differ
 	if err := report.WriteFile(*out, h, shown); err != nil {
 		return err
 	}

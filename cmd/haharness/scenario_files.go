@@ -56,7 +56,7 @@ func loadFiles(paths []string) ([]*spec.File, error) {
 	var errs []error
 	names := map[string]string{}
 	for _, p := range files {
-		f, err := spec.Load(p)
+		f, err := spec.Load(p, scenarios.SpecAddons()...)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -271,6 +271,17 @@ func runFile(ctx context.Context, e *env, c *harness.Cluster, f *spec.File, seed
 		return err
 	}
 	fmt.Fprintf(e.stdout, "saved the run in %s\n", dir)
+	// The saved run, judged again by its saved plan, must give the checks
+	// and verdicts the run printed (what `haharness report` will show).
+	rj, err := scenarios.Rejudge(filepath.Join(dir, "history.json"))
+	if err != nil {
+		return fmt.Errorf("judge the saved run again: %w", err)
+	}
+	if len(rj.Differ) > 0 {
+		return fmt.Errorf("the saved run of %s, judged again, differs in %d check(s) (a determinism bug of the checks):\n%s",
+			f.Name, len(rj.Differ), strings.Join(rj.Differ, "\n"))
+	}
+	fmt.Fprintf(e.stdout, "re-judged the saved run: the same %d checks and verdicts\n", len(rj.Results))
 	if ferr := res.Failed(); ferr != nil {
 		return fmt.Errorf("%w\nreplay: haharness scenario run -f %s --seed %d", ferr, f.Path, seed)
 	}
@@ -300,7 +311,7 @@ func scenarioShrink(ctx context.Context, e *env, args []string) error {
 		return usagef(fs, "give exactly one -f FILE")
 	}
 	attachTo := explicitName(fs, name)
-	f, err := spec.Load(paths[0])
+	f, err := spec.Load(paths[0], scenarios.SpecAddons()...)
 	if err != nil {
 		return err
 	}

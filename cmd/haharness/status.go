@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/haharness/haharness/harness"
+	"github.com/haharness/haharness/harness/ha"
 	"github.com/haharness/haharness/harness/topology"
 )
 
@@ -39,8 +41,6 @@ type statusView struct {
 type topologySummary struct {
 	Nameservice   string `json:"nameservice"`
 	YARNClusterID string `json:"yarnClusterId"`
-	// KafkaBrokers are the Kafka hosts in broker id order (broker 1 first).
-	KafkaBrokers []string `json:"kafkaBrokers,omitempty"`
 }
 
 // hostView is one host: its engine state and its daemon JVMs like jps.
@@ -101,7 +101,7 @@ func gatherStatus(ctx context.Context, c *harness.Cluster) (statusView, error) {
 	start := time.Now()
 	t := c.Topology()
 	v := statusView{Cluster: c.Name(), Image: c.Image(), FaultsNote: faultsNote, Faults: []faultView{},
-		Topology: topologySummary{t.Nameservice, t.YARNClusterID, t.On(topology.Kafka)}}
+		Topology: topologySummary{t.Nameservice, t.YARNClusterID}}
 	var wg sync.WaitGroup
 	var statusErr error
 	wg.Go(func() { v.HA, statusErr = c.Status(ctx, harness.StatusOptions{CLI: true}) })
@@ -122,8 +122,9 @@ func gatherStatus(ctx context.Context, c *harness.Cluster) (statusView, error) {
 				v.Errors = append(v.Errors, fmt.Sprintf("%s: %v", h, err))
 			}
 			for _, p := range ps {
-				// Only daemons: not the admin commands' JVMs (haadmin, rmadmin).
-				if slices.Contains(topology.Roles(), p.Role) {
+				// Only daemons, Hadoop's and the add-ons' the topology
+				// places: not the admin commands' JVMs (haadmin, rmadmin).
+				if slices.Contains(t.AllRoles(), p.Role) {
 					hv.Processes = append(hv.Processes, p)
 				}
 			}
@@ -149,7 +150,8 @@ func gatherStatus(ctx context.Context, c *harness.Cluster) (statusView, error) {
 	if statusErr != nil {
 		return v, fmt.Errorf("read status of %s: %w", c.Name(), statusErr)
 	}
-	v.ActiveNameNode, v.ActiveResourceManager, v.ZooKeeperLeader = v.HA.ActiveNameNode(), v.HA.ActiveResourceManager(), v.HA.ZooKeeperLeader()
+	v.ActiveNameNode, v.ActiveResourceManager = v.HA.HA(topology.NameNode).Active(), v.HA.HA(topology.ResourceManager).Active()
+	v.ZooKeeperLeader = v.HA.ZooKeeperLeader()
 	if err := v.HA.Ready(); err != nil {
 		v.NotReady = strings.Split(err.Error(), "\n")
 	} else {
@@ -206,9 +208,10 @@ func (v statusView) print(w io.Writer) {
 
 	fmt.Fprintf(w, "\nHDFS %s: active %s, ZooKeeper lock %s\n", v.Topology.Nameservice, orNone(v.ActiveNameNode), orNone(v.HA.NameNodeLock))
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	nns := v.HA.HA(topology.NameNode)
 	for _, n := range v.HA.NameNodes {
 		extra := ""
-		if n.JMX == "active" {
+		if nns.State(n.ID) == ha.Active {
 			extra = fmt.Sprintf("safemode %s\tlive datanodes %d/%d", safeMode(n.SafeMode), n.LiveDataNodes, v.HA.DataNodes)
 		}
 		fmt.Fprintln(tw, strings.TrimRight(fmt.Sprintf("  %s\t%s\tjmx %s\thaadmin %s\t%s", n.ID, n.Host, n.JMX, orNone(n.HAAdmin), extra), "\t"))
@@ -230,34 +233,8 @@ func (v statusView) print(w io.Writer) {
 	}
 	tw.Flush()
 
-	if h := v.HA.HBase; h != nil {
-		fmt.Fprintf(w, "\nHBase: active hmaster %s, ZooKeeper /hbase/master %s, RegionServers %d/%d, hbase:meta on %s, regions in transition %d\n",
-			orNone(h.ActiveHMaster()), orNone(h.MasterLock), len(h.RegionServers), h.Want, orNone(h.Meta), h.RegionsInTransition)
-		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		for _, m := range h.Masters {
-			fmt.Fprintf(tw, "  hmaster\t%s\t%s\n", m.Host, m.State)
-		}
-		for _, r := range h.RegionServers {
-			meta := ""
-			if r == h.Meta {
-				meta = "hbase:meta"
-			}
-			fmt.Fprintf(tw, "  regionserver\t%s\tregistered\t%s\n", r, meta)
-		}
-		tw.Flush()
-	}
-	if k := v.HA.Kafka; k != nil {
-		fmt.Fprintf(w, "\nKafka: controller broker %d, brokers registered %v of %d, under-replicated partitions %d\n",
-			k.Controller, k.Brokers, k.Want, len(k.UnderReplicated))
-		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		for i, h := range v.Topology.KafkaBrokers {
-			role := "broker"
-			if k.Controller == i+1 {
-				role = "broker, controller"
-			}
-			fmt.Fprintf(tw, "  broker %d\t%s\t%s\n", i+1, h, role)
-		}
-		tw.Flush()
+	for _, name := range slices.Sorted(maps.Keys(v.HA.Addons)) {
+		fmt.Fprintf(w, "\n%s", v.HA.Addons[name].Report())
 	}
 
 	fmt.Fprintln(w, "\nWeb UIs")

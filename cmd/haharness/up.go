@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -89,10 +92,12 @@ func cmdUp(ctx context.Context, e *env, args []string) error {
 	artifacts := fs.String("artifacts", "", "save logs and configs to `dir` if the start fails")
 	fresh := fs.Bool("fresh", false, "run the whole init sequence even when a snapshot of this configuration exists, and save none")
 	with := &withValue{}
-	fs.Var(with, "with", "add-ons to run on the cluster, `hbase,kafka` (HBase in HA on HDFS, Kafka brokers on ZooKeeper)")
+	fs.Var(with, "with", "add-ons to run on the cluster, `"+addonList()+"` (or all: those but "+variantList()+") or some of them: "+addonHelp())
+	variants := variantFlags(fs, with)
 	if err := parseNone(fs, args); err != nil {
 		return err
 	}
+	variants()
 	opts := []harness.Option{
 		harness.WithName(*name), harness.WithDetached(), harness.WithLogger(stepLogger(e)),
 		harness.WithHadoopVersion(hadoop.v), harness.WithFencing(fencing.f), harness.WithReadyTimeout(*timeout),
@@ -238,42 +243,78 @@ func lsSnapshots(ctx context.Context, e *env) error {
 	return tw.Flush()
 }
 
-// withValue is --with: the add-ons to turn on, comma-separated or repeated
-// (hbase, kafka).
-type withValue struct{ hbase, kafka bool }
+// withValue is --with: the add-ons to turn on, comma-separated or
+// repeated (harness.Addons).
+type withValue struct{ names []string }
 
-func (v *withValue) String() string {
-	var p []string
-	if v.hbase {
-		p = append(p, "hbase")
-	}
-	if v.kafka {
-		p = append(p, "kafka")
-	}
-	return strings.Join(p, ",")
-}
+func (v *withValue) String() string { return strings.Join(v.names, ",") }
 
 func (v *withValue) Set(s string) error {
 	for _, a := range strings.Split(s, ",") {
-		switch strings.TrimSpace(a) {
-		case "hbase":
-			v.hbase = true
-		case "kafka":
-			v.kafka = true
-		default:
-			return fmt.Errorf("unknown add-on %q: the add-ons are hbase and kafka (e.g. --with hbase,kafka)", a)
+		a = strings.TrimSpace(a)
+		if a == "all" {
+			for _, n := range harness.AddonModules().Composable().Names() {
+				if !slices.Contains(v.names, n) {
+					v.names = append(v.names, n)
+				}
+			}
+			continue
+		}
+		if !slices.Contains(harness.Addons(), a) {
+			return fmt.Errorf("unknown add-on %q: the add-ons are %s (e.g. --with %s)", a, strings.Join(harness.Addons(), ", "), addonList())
+		}
+		if !slices.Contains(v.names, a) {
+			v.names = append(v.names, a)
 		}
 	}
 	return nil
 }
 
 func (v *withValue) options() []harness.Option {
-	var o []harness.Option
-	if v.hbase {
-		o = append(o, harness.WithHBase())
+	if len(v.names) == 0 {
+		return nil
 	}
-	if v.kafka {
-		o = append(o, harness.WithKafka())
-	}
-	return o
+	return []harness.Option{harness.WithAddons(v.names...)}
 }
+
+// addonHelp names each registered add-on with its summary.
+func addonHelp() string {
+	var p []string
+	for _, m := range harness.AddonModules() {
+		p = append(p, fmt.Sprintf("%s (%s: %s)", m.Name, m.Title, m.Summary))
+	}
+	return strings.Join(p, "; ")
+}
+
+// variantFlags defines --NAME for each add-on that is a variant of the
+// whole cluster (addon.Module.Variant: security on...); the func it returns,
+// called once the flags are parsed, adds those set to with.
+func variantFlags(fs *flag.FlagSet, with *withValue) func() {
+	set := map[string]*bool{}
+	for _, m := range harness.AddonModules() {
+		if m.Variant {
+			set[m.Name] = fs.Bool(m.Name, false, "the same as --with "+m.Name+": "+m.Summary)
+		}
+	}
+	return func() {
+		for _, n := range slices.Sorted(maps.Keys(set)) {
+			if *set[n] && !slices.Contains(with.names, n) {
+				with.names = append(with.names, n)
+			}
+		}
+	}
+}
+
+// variantList names the add-ons that are variants of the whole cluster.
+func variantList() string {
+	var out []string
+	for _, m := range harness.AddonModules() {
+		if m.Variant {
+			out = append(out, m.Name)
+		}
+	}
+	return strings.Join(out, ",")
+}
+
+// addonList is the registered add-ons as --with takes them, comma-separated.
+func addonList() string { return strings.Join(harness.Addons(), ",") }

@@ -60,7 +60,16 @@ const (
 	PortNMWeb        = 8042
 	PortZooKeeper    = zkClientPort
 	PortSSH          = 22 // sshd of every host (sshfence)
+
+	PortZooKeeperQuorum   = 2888 // followers to the leader (zoo.cfg server.N)
+	PortZooKeeperElection = 3888 // leader election (zoo.cfg server.N)
 )
+
+// ZooKeeperPorts are ZooKeeper's client, quorum and election ports: what
+// a fault cuts to take a host out of the ensemble and its clients' reach.
+func ZooKeeperPorts() []int {
+	return []int{PortZooKeeper, PortZooKeeperQuorum, PortZooKeeperElection}
+}
 
 // ClientPorts are the ports of role r that a client outside the cluster
 // network uses (RPC, data transfer, HTTP): the ports a host publishes.
@@ -80,12 +89,6 @@ func ClientPorts(r topology.Role) []int {
 		return []int{PortRMClient, PortRMAdmin, PortRMWeb}
 	case topology.NodeManager:
 		return []int{PortNMWeb}
-	case topology.HMaster:
-		return []int{PortHMasterRPC, PortHMasterWeb}
-	case topology.RegionServer:
-		return []int{PortRegionServerRPC, PortRegionServerWeb}
-	case topology.Kafka:
-		return []int{PortKafka}
 	}
 	return nil
 }
@@ -128,6 +131,25 @@ type Overrides map[string]map[string]string
 type Options struct {
 	Fencing   Fencing
 	Overrides Overrides
+	// Addons are the add-ons' parts of the configuration, for the add-ons
+	// the topology runs.
+	Addons []Addon
+}
+
+// Addon is an add-on's part of the configuration (addon.Module.Config
+// and its roles' heaps), rendered beside Hadoop's files.
+type Addon struct {
+	// Name is the add-on's, for errors.
+	Name string
+	// Files maps a file name to its properties: XML for a .xml name, Java
+	// properties otherwise. Overrides may name them. A file Hadoop's
+	// rendering has too (core-site.xml, hdfs-site.xml, zoo.cfg,
+	// hadoop-env.sh...) gets these keys added or replaced, its others kept;
+	// a key ending in + appends its value, after a space, to the key's
+	// (HDFS_ZKFC_OPTS+: one more JVM option).
+	Files map[string]map[string]string
+	// Env are more hadoop-env.sh entries (the daemons' heap options).
+	Env map[string]string
 }
 
 // Files is a rendered configuration directory: file name to contents.
@@ -136,14 +158,28 @@ type Files map[string][]byte
 // Names returns the file names in order.
 func (f Files) Names() []string { return slices.Sorted(maps.Keys(f)) }
 
-// renderedFiles lists the files Render produces; Overrides must name one.
-// The add-ons' files (addonFiles) are rendered only for a topology that
-// runs them.
+// renderedFiles lists the files Render produces; Overrides must name one
+// of them or of an add-on's (Options.Addons).
 var renderedFiles = []string{
 	"core-site.xml", "hdfs-site.xml", "yarn-site.xml", "mapred-site.xml",
 	"capacity-scheduler.xml", "zoo.cfg", "log4j.properties", "hadoop-env.sh", "workers",
-	HBaseSite, HBaseLog4j2, KafkaProperties,
 }
+
+// Overridable lists the files Overrides may name: Hadoop's but workers,
+// then the add-ons'.
+func Overridable(addons []Addon) []string {
+	out := slices.DeleteFunc(slices.Clone(renderedFiles), func(s string) bool { return s == "workers" })
+	for _, a := range addons {
+		for _, f := range slices.Sorted(maps.Keys(a.Files)) {
+			if !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+func (o Options) overridable() []string { return Overridable(o.Addons) }
 
 // Validate checks options before anything is created.
 func (o Options) Validate() error {
@@ -153,9 +189,9 @@ func (o Options) Validate() error {
 		return fmt.Errorf("unknown fencing %q: use %q, %q or %q", o.Fencing, FenceSSHThenShell, FenceSSH, FenceShell)
 	}
 	for name := range o.Overrides {
-		if !slices.Contains(renderedFiles, name) || name == "workers" {
-			return fmt.Errorf("override of unknown config file %q: overridable files are %v",
-				name, slices.DeleteFunc(slices.Clone(renderedFiles), func(s string) bool { return s == "workers" }))
+		if !slices.Contains(o.overridable(), name) {
+			return fmt.Errorf("override of unknown config file %q: overridable files are %v (an add-on's files with the add-on on)",
+				name, o.overridable())
 		}
 	}
 	return nil
@@ -178,17 +214,26 @@ func Render(t topology.Topology, o Options) (Files, error) {
 		"log4j.properties":       log4j(),
 		"hadoop-env.sh":          hadoopEnv(t),
 	}
-	if t.HasHBase() {
-		props[HBaseSite] = hbaseSite(t)
-		props[HBaseLog4j2] = hbaseLog4j2()
-	}
-	if t.HasKafka() {
-		props[KafkaProperties] = kafkaProperties(t)
+	for _, a := range o.Addons {
+		for file, kv := range a.Files {
+			if props[file] == nil {
+				props[file] = map[string]string{}
+			}
+			// One of Hadoop's files (or another add-on's): keys added or
+			// replaced; a key ending in + appends its value to the key's.
+			for k, v := range kv {
+				if base, ok := strings.CutSuffix(k, "+"); ok {
+					props[file][base] = strings.TrimSpace(props[file][base] + " " + v)
+				} else {
+					props[file][k] = v
+				}
+			}
+		}
+		maps.Copy(props["hadoop-env.sh"], a.Env)
 	}
 	for file, kv := range o.Overrides {
 		if props[file] == nil {
-			return nil, fmt.Errorf("override of %s: the topology does not run %s: turn it on (WithHBase, WithKafka) or drop the override",
-				file, addonOf(file))
+			return nil, fmt.Errorf("override of %s: no add-on the cluster runs renders it: turn the add-on on or drop the override", file)
 		}
 		for k, v := range kv {
 			if v == "" {
@@ -203,6 +248,8 @@ func Render(t topology.Topology, o Options) (Files, error) {
 		switch {
 		case strings.HasSuffix(file, ".xml"):
 			out[file] = renderXML(kv)
+		case strings.HasSuffix(file, ".yaml"):
+			out[file] = renderYAML(kv)
 		case file == "hadoop-env.sh":
 			out[file] = renderEnv(kv)
 		default:
@@ -230,7 +277,7 @@ func coreSite(t topology.Topology) map[string]string {
 	return map[string]string{
 		"fs.defaultFS":                                         "hdfs://" + t.Nameservice,
 		"hadoop.tmp.dir":                                       TmpDir,
-		"ha.zookeeper.quorum":                                  strings.Join(hostPorts(t.On(topology.ZooKeeper), zkClientPort), ","),
+		"ha.zookeeper.quorum":                                  ZooKeeperQuorum(t),
 		"ha.zookeeper.session-timeout.ms":                      fmt.Sprint(Timing.ZKSessionTimeoutMS),
 		"ha.health-monitor.rpc-timeout.ms":                     fmt.Sprint(Timing.HealthRPCTimeoutMS),
 		"ha.health-monitor.check-interval.ms":                  "1000",
@@ -382,7 +429,7 @@ func zooCfg(t topology.Topology) map[string]string {
 		"autopurge.snapRetainCount": "3",
 	}
 	for i, h := range t.On(topology.ZooKeeper) {
-		p[fmt.Sprintf("server.%d", i+1)] = h + ":2888:3888"
+		p[fmt.Sprintf("server.%d", i+1)] = fmt.Sprintf("%s:%d:%d", h, PortZooKeeperQuorum, PortZooKeeperElection)
 	}
 	return p
 }
@@ -434,9 +481,6 @@ var heapMiB = map[topology.Role]int{
 	topology.DataNode:        192,
 	topology.ResourceManager: 384,
 	topology.NodeManager:     256,
-	topology.HMaster:         256,
-	topology.RegionServer:    512,
-	topology.Kafka:           384,
 }
 
 // jvmOverheadMiB is what a JVM uses beyond its heap (metaspace, code cache,
@@ -447,19 +491,16 @@ const jvmOverheadMiB = 120
 // two tasks).
 const jobMiB = 1280
 
-// hbaseClientMiB is the heap of the HBase client JVM the harness runs on a
-// host (HADOOP_CLIENT_OPTS).
-const hbaseClientMiB = 256
-
 // EstimateMemoryMiB is the memory the cluster t needs to start and run one
-// small MapReduce job (and, with HBase, the harness's HBase client).
-func EstimateMemoryMiB(t topology.Topology) int {
+// small MapReduce job. addonMiB is the heap of each add-on role's daemon
+// and clientMiB the heaps of the add-ons' client JVMs.
+func EstimateMemoryMiB(t topology.Topology, addonMiB map[topology.Role]int, clientMiB int) int {
 	total := jobMiB
-	for _, d := range t.Daemons() {
-		total += heapMiB[d.Role] + jvmOverheadMiB
+	if clientMiB > 0 {
+		total += clientMiB + jvmOverheadMiB
 	}
-	if t.HasHBase() {
-		total += hbaseClientMiB + jvmOverheadMiB
+	for _, d := range t.Daemons() {
+		total += heapMiB[d.Role] + addonMiB[d.Role] + jvmOverheadMiB
 	}
 	return total
 }
@@ -480,16 +521,6 @@ func hadoopEnv(t topology.Topology) map[string]string {
 		"YARN_NODEMANAGER_OPTS":     opts(topology.NodeManager),
 		"ZOOKEEPER_SERVER_OPTS":     opts(topology.ZooKeeper) + " -Dzookeeper.jmx.log4j.disable=true",
 		"HADOOP_LOG_DIR":            LogDir,
-	}
-	// The add-ons' heaps, only for a topology that runs them (the
-	// default cluster's file stays as it was).
-	for _, x := range []struct {
-		r   topology.Role
-		key string
-	}{{topology.HMaster, "HBASE_MASTER_OPTS"}, {topology.RegionServer, "HBASE_REGIONSERVER_OPTS"}, {topology.Kafka, "KAFKA_SERVER_OPTS"}} {
-		if len(t.On(x.r)) > 0 {
-			env[x.key] = opts(x.r)
-		}
 	}
 	return env
 }
@@ -523,6 +554,18 @@ func renderProperties(kv map[string]string) []byte {
 	return b.Bytes()
 }
 
+// renderYAML writes kv as flat YAML, one `key: 'value'` line each (a
+// single-quoted scalar: any value is a string, a ' doubled), as a system
+// whose configuration is a YAML file of keys takes it.
+func renderYAML(kv map[string]string) []byte {
+	var b bytes.Buffer
+	b.WriteString("# Rendered by haharness.\n")
+	for _, k := range slices.Sorted(maps.Keys(kv)) {
+		fmt.Fprintf(&b, "%s: '%s'\n", k, strings.ReplaceAll(kv[k], "'", "''"))
+	}
+	return b.Bytes()
+}
+
 func renderEnv(kv map[string]string) []byte {
 	var b bytes.Buffer
 	b.WriteString("# Rendered by haharness. Sourced by the launcher before each command.\n")
@@ -530,4 +573,29 @@ func renderEnv(kv map[string]string) []byte {
 		fmt.Fprintf(&b, "export %s=\"%s\"\n", k, kv[k])
 	}
 	return b.Bytes()
+}
+
+// ZooKeeperQuorum is the ensemble as clients name it: host:2181,... in
+// topology order (ha.zookeeper.quorum; the add-ons' quorum settings).
+func ZooKeeperQuorum(t topology.Topology) string {
+	return strings.Join(hostPorts(t.On(topology.ZooKeeper), zkClientPort), ",")
+}
+
+// ParseXML reads a Hadoop configuration file (as Render writes them) into
+// its properties; a property listed twice is an error.
+func ParseXML(b []byte) (map[string]string, error) {
+	var c struct {
+		Properties []property `xml:"property"`
+	}
+	if err := xml.Unmarshal(b, &c); err != nil {
+		return nil, fmt.Errorf("parse configuration XML: %w", err)
+	}
+	out := map[string]string{}
+	for _, p := range c.Properties {
+		if _, dup := out[p.Name]; dup {
+			return nil, fmt.Errorf("parse configuration XML: property %s appears twice", p.Name)
+		}
+		out[p.Name] = p.Value
+	}
+	return out, nil
 }

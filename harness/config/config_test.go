@@ -3,7 +3,6 @@ package config_test
 import (
 	"bufio"
 	"bytes"
-	"encoding/xml"
 	"flag"
 	"fmt"
 	"os"
@@ -80,19 +79,9 @@ func lineDiff(want, got string) string {
 // parseXML reads a Hadoop configuration file into its properties.
 func parseXML(t *testing.T, b []byte) map[string]string {
 	t.Helper()
-	var c struct {
-		Properties []struct {
-			Name  string `xml:"name"`
-			Value string `xml:"value"`
-		} `xml:"property"`
-	}
-	require.NoError(t, xml.Unmarshal(b, &c), "parse configuration XML:\n%s", b)
-	out := map[string]string{}
-	for _, p := range c.Properties {
-		assert.NotContains(t, out, p.Name, "property %s appears twice", p.Name)
-		out[p.Name] = p.Value
-	}
-	return out
+	props, err := config.ParseXML(b)
+	require.NoError(t, err, "%s", b)
+	return props
 }
 
 // parseLines reads key=value lines (zoo.cfg, log4j.properties) or export
@@ -253,15 +242,49 @@ func TestOverrides(t *testing.T) {
 	assert.Equal(t, "2s", again["dfs.ha.tail-edits.period"], "a render without overrides sees the previous overrides: tail-edits")
 }
 
+// An add-on's files are rendered beside Hadoop's, overridable like them,
+// and its environment goes into hadoop-env.sh.
+func TestAddonFiles(t *testing.T) {
+	w := config.Addon{Name: "widget", Files: map[string]map[string]string{"widget-site.xml": {"gears": "2"}, "widget.properties": {"a": "b"}},
+		Env: map[string]string{"WIDGET_OPTS": "-Xmx64m"}}
+	files := render(t, topology.Guide(), config.Options{Addons: []config.Addon{w}, Overrides: config.Overrides{"widget-site.xml": {"gears": "3"}}})
+	assert.Equal(t, "3", parseXML(t, files["widget-site.xml"])["gears"])
+	assert.Contains(t, string(files["widget.properties"]), "\na=b\n")
+	assert.Contains(t, string(files["hadoop-env.sh"]), "WIDGET_OPTS")
+	assert.Equal(t, "2", w.Files["widget-site.xml"]["gears"], "an override changed the add-on's own map")
+}
+
+// An add-on's part of one of Hadoop's files adds and replaces keys, keeps
+// the others, and is overridable as the file is; the file is listed once.
+func TestAddonKeysInHadoopsFiles(t *testing.T) {
+	a := config.Addon{Name: "guard", Files: map[string]map[string]string{
+		"core-site.xml": {"hadoop.security.authorization": "true", "ipc.client.connect.timeout": "4000"},
+		"hadoop-env.sh": {"HDFS_NAMENODE_USER": "hdfs", "HDFS_ZKFC_OPTS+": "-Dguard=on"},
+	}}
+	files := render(t, topology.Guide(), config.Options{Addons: []config.Addon{a},
+		Overrides: config.Overrides{"core-site.xml": {"hadoop.security.authorization": "false"}}})
+	core := parseXML(t, files["core-site.xml"])
+	assert.Equal(t, "false", core["hadoop.security.authorization"], "the user's override wins over the add-on's key")
+	assert.Equal(t, "4000", core["ipc.client.connect.timeout"], "the add-on's key replaces Hadoop's")
+	assert.Equal(t, "hdfs://mycluster", core["fs.defaultFS"], "Hadoop's other keys are kept")
+	assert.Contains(t, string(files["hadoop-env.sh"]), "HDFS_NAMENODE_USER")
+	assert.Contains(t, string(files["hadoop-env.sh"]), "JAVA_HOME", "hadoop-env.sh keeps its entries")
+	assert.Contains(t, string(files["hadoop-env.sh"]), `export HDFS_ZKFC_OPTS="-Xmx`, "an appended key keeps its value")
+	assert.Contains(t, string(files["hadoop-env.sh"]), ` -Dguard=on"`, "an appended key gets the add-on's value at its end")
+	assert.NotContains(t, string(files["hadoop-env.sh"]), "HDFS_ZKFC_OPTS+")
+	names := config.Overridable([]config.Addon{a})
+	assert.Len(t, names, len(slices.Compact(slices.Sorted(slices.Values(names)))), "a file listed twice: %v", names)
+}
+
 func TestOverrideErrors(t *testing.T) {
-	overridable := "overridable files are [core-site.xml hdfs-site.xml yarn-site.xml mapred-site.xml capacity-scheduler.xml zoo.cfg log4j.properties hadoop-env.sh hbase-site.xml hbase-log4j2.properties kafka.properties]"
+	overridable := "overridable files are [core-site.xml hdfs-site.xml yarn-site.xml mapred-site.xml capacity-scheduler.xml zoo.cfg log4j.properties hadoop-env.sh]"
 	tests := []struct {
 		name string
 		o    config.Overrides
 		want []string
 	}{
 		{"unknown file", config.Overrides{"hive-site.xml": {"k": "v"}}, []string{`override of unknown config file "hive-site.xml"`, overridable}},
-		{"add-on file without the add-on", config.Overrides{"hbase-site.xml": {"k": "v"}}, []string{"override of hbase-site.xml: the topology does not run HBase"}},
+		{"add-on file without the add-on", config.Overrides{"widget-site.xml": {"k": "v"}}, []string{`override of unknown config file "widget-site.xml"`, overridable}},
 		{"workers is not overridable", config.Overrides{"workers": {"hadoop004": "x"}}, []string{`override of unknown config file "workers"`, overridable}},
 		{"path instead of name", config.Overrides{"etc/hadoop/core-site.xml": {"k": "v"}}, []string{`unknown config file "etc/hadoop/core-site.xml"`}},
 	}
@@ -340,12 +363,21 @@ func TestEstimateMemoryMiB(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, m := config.EstimateMemoryMiB(tt.smaller), config.EstimateMemoryMiB(tt.more)
+			s, m := config.EstimateMemoryMiB(tt.smaller, nil, 0), config.EstimateMemoryMiB(tt.more, nil, 0)
 			assert.Greater(t, m, s, "EstimateMemoryMiB of the larger cluster")
 		})
 	}
-	got := config.EstimateMemoryMiB(guide)
+	got := config.EstimateMemoryMiB(guide, nil, 0)
 	assert.GreaterOrEqual(t, got, 4096, "EstimateMemoryMiB(guide) MiB, outside a plausible 4..16 GiB")
 	assert.LessOrEqual(t, got, 16384, "EstimateMemoryMiB(guide) MiB, outside a plausible 4..16 GiB")
-	assert.Positive(t, config.EstimateMemoryMiB(topology.Topology{}), "EstimateMemoryMiB(empty), want the job's share > 0")
+	assert.Positive(t, config.EstimateMemoryMiB(topology.Topology{}, nil, 0), "EstimateMemoryMiB(empty), want the job's share > 0")
+}
+
+// An add-on's .yaml file is written as flat YAML, each value a
+// single-quoted string (a ' doubled), its keys sorted, overrides applied.
+func TestRenderYAML(t *testing.T) {
+	a := config.Addon{Name: "w", Files: map[string]map[string]string{"w/conf.yaml": {"b": "x: y", "a": "it's", "c": "1"}}}
+	files, err := config.Render(topology.Guide(), config.Options{Addons: []config.Addon{a}, Overrides: config.Overrides{"w/conf.yaml": {"c": ""}}})
+	require.NoError(t, err)
+	assert.Equal(t, "# Rendered by haharness.\na: 'it''s'\nb: 'x: y'\n", string(files["w/conf.yaml"]))
 }

@@ -12,7 +12,12 @@
 // resolves at injection time: "active-namenode", "zookeeper-leader",
 // "journalnode-minority", "hadoop001", "hadoop001/namenode".
 //
-// Layering: imports harness/topology and internal/poll; it drives the
+// Each kind is described once, in Registry (kinds.go, registry.go): its
+// parameters, CLI command and nemesis aims, and how to build it; scenario
+// files, the CLI and the soak read it.
+//
+// Layering: imports harness/topology, harness/config (for ports) and
+// internal/poll; it drives the
 // cluster through the small Runtime interface, which *harness.Cluster
 // implements, so it is testable with a fake runtime.
 package fault
@@ -56,7 +61,8 @@ type Runtime interface {
 
 // Fault is one injectable failure.
 type Fault interface {
-	// Kind is the stable kebab-case name of the fault kind (kill-daemon...).
+	// Kind is the stable kebab-case name of the fault's kind, its Kind's
+	// Name in Registry (kill-daemon...).
 	Kind() string
 	// String describes the fault with its selectors, e.g. "kill-daemon KILL active-namenode".
 	String() string
@@ -85,11 +91,6 @@ func (a *Applied) Heal(ctx context.Context, rt Runtime) error {
 	return nil
 }
 
-// Kinds lists the fault kinds, for catalogues and the CLI.
-func Kinds() []string {
-	return []string{"kill-daemon", "freeze-daemon", "kill-host", "stop-host", "freeze-host", "partition", "degrade"}
-}
-
 // ---- daemon faults ---------------------------------------------------------
 
 // KillDaemon signals one daemon's JVM (only it: a NameNode's ZKFC lives on).
@@ -100,7 +101,7 @@ type KillDaemon struct {
 	Signal string
 }
 
-func (f KillDaemon) Kind() string { return "kill-daemon" }
+func (f KillDaemon) Kind() string { return KindKillDaemon }
 func (f KillDaemon) String() string {
 	return fmt.Sprintf("kill-daemon %s %s", f.signal(), f.Target)
 }
@@ -150,7 +151,7 @@ func (f KillDaemon) Inject(ctx context.Context, rt Runtime) (Applied, error) {
 // pause, until healed (SIGCONT).
 type FreezeDaemon struct{ Target Selector }
 
-func (f FreezeDaemon) Kind() string   { return "freeze-daemon" }
+func (f FreezeDaemon) Kind() string   { return KindFreezeDaemon }
 func (f FreezeDaemon) String() string { return "freeze-daemon " + string(f.Target) }
 
 func (f FreezeDaemon) Inject(ctx context.Context, rt Runtime) (Applied, error) {
@@ -186,7 +187,7 @@ func signalScript(r topology.Role, sig string) string {
 // the host and its daemons again.
 type KillHost struct{ Target Selector }
 
-func (f KillHost) Kind() string   { return "kill-host" }
+func (f KillHost) Kind() string   { return KindKillHost }
 func (f KillHost) String() string { return "kill-host " + string(f.Target) }
 func (f KillHost) Inject(ctx context.Context, rt Runtime) (Applied, error) {
 	return hostFault(ctx, rt, f.Target, HostKill, HostStart)
@@ -196,7 +197,7 @@ func (f KillHost) Inject(ctx context.Context, rt Runtime) (Applied, error) {
 // starts it and its daemons again.
 type StopHost struct{ Target Selector }
 
-func (f StopHost) Kind() string   { return "stop-host" }
+func (f StopHost) Kind() string   { return KindStopHost }
 func (f StopHost) String() string { return "stop-host " + string(f.Target) }
 func (f StopHost) Inject(ctx context.Context, rt Runtime) (Applied, error) {
 	return hostFault(ctx, rt, f.Target, HostStop, HostStart)
@@ -205,7 +206,7 @@ func (f StopHost) Inject(ctx context.Context, rt Runtime) (Applied, error) {
 // FreezeHost freezes every process of a host (cgroup freezer) until healed.
 type FreezeHost struct{ Target Selector }
 
-func (f FreezeHost) Kind() string   { return "freeze-host" }
+func (f FreezeHost) Kind() string   { return KindFreezeHost }
 func (f FreezeHost) String() string { return "freeze-host " + string(f.Target) }
 func (f FreezeHost) Inject(ctx context.Context, rt Runtime) (Applied, error) {
 	return hostFault(ctx, rt, f.Target, HostPause, HostUnpause)

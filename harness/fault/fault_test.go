@@ -252,19 +252,6 @@ func TestParseSelector(t *testing.T) {
 	}
 }
 
-func TestKindsAreKebabCaseAndUnique(t *testing.T) {
-	seen := map[string]bool{}
-	for _, k := range Kinds() {
-		assert.False(t, seen[k], "duplicate kind %q", k)
-		assert.Equal(t, strings.ToLower(k), k, "kind %q is not lower case", k)
-		assert.False(t, strings.ContainsAny(k, " _"), "kind %q holds a space or underscore", k)
-		seen[k] = true
-	}
-	for _, f := range []Fault{KillDaemon{}, FreezeDaemon{}, KillHost{}, StopHost{}, FreezeHost{}, Partition{}, Degrade{}} {
-		assert.True(t, seen[f.Kind()], "%T.Kind() = %q not in Kinds()", f, f.Kind())
-	}
-}
-
 // noNetemRuntime answers tc like a kernel without netem.
 type noNetemRuntime struct{ *fakeRuntime }
 

@@ -25,7 +25,7 @@ type Partition struct {
 	Ports  []int
 }
 
-func (f Partition) Kind() string { return "partition" }
+func (f Partition) Kind() string { return KindPartition }
 func (f Partition) String() string {
 	var g []string
 	for _, grp := range f.Groups {
@@ -93,7 +93,7 @@ type Drop struct {
 	Ports    []int
 }
 
-func (f Drop) Kind() string { return "partition" }
+func (f Drop) Kind() string { return KindDrop }
 func (f Drop) String() string {
 	s := fmt.Sprintf("drop %s->%s", f.From, f.To)
 	if len(f.Ports) > 0 {
@@ -129,7 +129,7 @@ type Isolate struct {
 	Ports  []int
 }
 
-func (f Isolate) Kind() string { return "partition" }
+func (f Isolate) Kind() string { return KindIsolate }
 func (f Isolate) String() string {
 	s := "isolate " + string(f.Target)
 	if len(f.Ports) > 0 {
@@ -243,7 +243,7 @@ type Degrade struct {
 	LossPercent float64
 }
 
-func (f Degrade) Kind() string { return "degrade" }
+func (f Degrade) Kind() string { return KindDegrade }
 func (f Degrade) String() string {
 	return fmt.Sprintf("degrade %s delay=%v jitter=%v loss=%g%%", f.Target, f.Delay, f.Jitter, f.LossPercent)
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/haharness/haharness/harness/ha"
 	"github.com/haharness/haharness/harness/topology"
 )
 
@@ -14,10 +15,12 @@ import (
 // but Topology means "not read".
 //
 // States are compared case-insensitively, so "active" and "ACTIVE" are the
-// same. A daemon whose host is in Hosts with a state other than running
-// counts as down whatever its own state says (a paused or exited host cannot
-// serve); a host missing from Hosts counts as running. A daemon missing from
-// its map counts as unknown, which is neither active nor standby.
+// same (ha.Active); the harness fills NameNodes and ResourceManagers from
+// its HA groups, normalised. A daemon whose host is in Hosts with a state
+// other than running counts as down whatever its own state says (a paused
+// or exited host cannot serve); a host missing from Hosts counts as
+// running. A daemon missing from its map counts as unknown, which is
+// neither active nor standby.
 type Snapshot struct {
 	Topology topology.Topology
 	// Hosts maps a host to its container's engine state: running, paused,
@@ -30,7 +33,8 @@ type Snapshot struct {
 	// if none.
 	NameNodeLock string
 	// ResourceManagers maps a ResourceManager id (rm1...) to its HA state:
-	// ACTIVE, STANDBY, down...
+	// active, standby, down... (ha.Normalise; a REST word such as ACTIVE
+	// counts the same)
 	ResourceManagers map[string]string
 	// ResourceManagerLock is the ResourceManager id the YARN election lock
 	// names, "" if none.
@@ -38,24 +42,28 @@ type Snapshot struct {
 	// ZooKeeper maps a ZooKeeper host to its mode: leader, follower, down,
 	// no-quorum...
 	ZooKeeper map[string]string
-	// HMasters maps an HMaster's host to its state: active, backup, down.
-	HMasters map[string]string
-	// HMasterLock is the host the /hbase/master znode names, "" if none.
-	HMasterLock string
-	// MetaServer is the host of the RegionServer serving hbase:meta.
-	MetaServer string
-	// KafkaController is the controller's broker id, 0 if none.
-	KafkaController int
-	// PartitionLeaders maps "topic/partition" to its leader broker id.
-	PartitionLeaders map[string]int
+	// Addons maps an add-on's name to its state, as its Status section
+	// gives it (addon.Section.Fault); its Extension's Resolve reads it.
+	Addons map[string]any
 }
 
 // NeedsState reports whether resolving s reads the cluster's state: true
 // for the named selectors but all, false for all, HOST and HOST/ROLE (and
 // for a selector Parse rejects), which Resolve answers from the topology
 // alone.
-func NeedsState(s Selector) bool {
-	return s != AllHosts && (slices.Contains(Named(), s) || strings.HasPrefix(string(s), partitionLeaderPrefix+"("))
+func NeedsState(s Selector, exts ...Extension) bool {
+	if s == AllHosts {
+		return false
+	}
+	if slices.Contains(Named(), s) {
+		return true
+	}
+	for _, e := range exts {
+		if e.matches(s) {
+			return true
+		}
+	}
+	return false
 }
 
 // Resolve turns a selector into daemons against snap. It checks s with
@@ -84,11 +92,14 @@ func NeedsState(s Selector) bool {
 //     down. These never fail for lack of state.
 //
 // Errors name the selector, what was missing and the states seen.
-func Resolve(s Selector, snap Snapshot) ([]topology.Daemon, error) {
+func Resolve(s Selector, snap Snapshot, exts ...Extension) ([]topology.Daemon, error) {
 	t := snap.Topology
-	p, err := Parse(s, t)
+	p, err := Parse(s, t, exts...)
 	if err != nil {
 		return nil, err
+	}
+	if p.Ext != nil {
+		return p.Ext.Resolve(s, snap)
 	}
 	switch p.Named {
 	case "":
@@ -100,38 +111,17 @@ func Resolve(s Selector, snap Snapshot) ([]topology.Daemon, error) {
 		}
 		return all, nil
 	case ActiveNameNode:
-		return one(s, topology.NameNode, "active namenode")(snap.nameNodes().active("active"))
+		return one(s, topology.NameNode, "active namenode")(snap.nameNodes().active(ha.Active))
 	case StandbyNameNode:
-		return one(s, topology.NameNode, "standby namenode")(snap.nameNodes().first("standby"))
+		return one(s, topology.NameNode, "standby namenode")(snap.nameNodes().first(ha.Standby))
 	case ActiveResourceManager:
-		return one(s, topology.ResourceManager, "active resourcemanager")(snap.resourceManagers().active("active"))
+		return one(s, topology.ResourceManager, "active resourcemanager")(snap.resourceManagers().active(ha.Active))
 	case StandbyResourceManager:
-		return one(s, topology.ResourceManager, "standby resourcemanager")(snap.resourceManagers().first("standby"))
+		return one(s, topology.ResourceManager, "standby resourcemanager")(snap.resourceManagers().first(ha.Standby))
 	case ZooKeeperLeader:
 		return one(s, topology.ZooKeeper, "zookeeper leader")(snap.zooKeepers().active("leader"))
 	case ZooKeeperFollower:
 		return one(s, topology.ZooKeeper, "zookeeper follower")(snap.zooKeepers().first("follower"))
-	case ActiveHMaster:
-		g := snap.group(topology.HMaster, snap.HMasters, func(h string) string { return h })
-		g.locked, g.lock = true, snap.HMasterLock
-		return one(s, topology.HMaster, "active hmaster")(g.active("active"))
-	case BackupHMaster:
-		g := snap.group(topology.HMaster, snap.HMasters, func(h string) string { return h })
-		return one(s, topology.HMaster, "backup hmaster")(g.first("backup"))
-	case RegionServerWithMeta:
-		if snap.MetaServer == "" || !t.Has(snap.MetaServer, topology.RegionServer) {
-			return nil, fmt.Errorf("resolve %s: no regionserver serves hbase:meta (meta-region-server=%q)", s, snap.MetaServer)
-		}
-		return []topology.Daemon{{Host: snap.MetaServer, Role: topology.RegionServer}}, nil
-	case KafkaController:
-		return snap.broker(s, "controller", snap.KafkaController)
-	case partitionLeaderPrefix:
-		key := fmt.Sprintf("%s/%d", p.Topic, p.Partition)
-		id, ok := snap.PartitionLeaders[key]
-		if !ok {
-			return nil, fmt.Errorf("resolve %s: no partition %s: create the topic first (partitions known: %d)", s, key, len(snap.PartitionLeaders))
-		}
-		return snap.broker(s, "leader of "+key, id)
 	case JournalNodeMinority, JournalNodeMajority, ZooKeeperMinority, ZooKeeperMajority:
 		r := topology.JournalNode
 		if p.Named == ZooKeeperMinority || p.Named == ZooKeeperMajority {
@@ -140,15 +130,6 @@ func Resolve(s Selector, snap Snapshot) ([]topology.Daemon, error) {
 		return snap.quorumPart(s, r, p.Named == JournalNodeMajority || p.Named == ZooKeeperMajority)
 	}
 	return nil, fmt.Errorf("resolve %s: unsupported selector", s)
-}
-
-// broker returns the Kafka broker with id as the daemon that s names.
-func (snap Snapshot) broker(s Selector, what string, id int) ([]topology.Daemon, error) {
-	h := snap.Topology.KafkaBrokerHost(id)
-	if h == "" {
-		return nil, fmt.Errorf("resolve %s: no %s (broker id %d; brokers are 1..%d)", s, what, id, len(snap.Topology.On(topology.Kafka)))
-	}
-	return []topology.Daemon{{Host: h, Role: topology.Kafka}}, nil
 }
 
 // member is one daemon of a role as the snapshot sees it.
@@ -172,7 +153,7 @@ func (snap Snapshot) group(r topology.Role, states map[string]string, id func(st
 	for _, h := range snap.Topology.On(r) {
 		st, ok := states[id(h)]
 		if !ok {
-			st = "unknown"
+			st = ha.Unknown
 		}
 		m := member{id: id(h), host: h, state: st}
 		if hs, ok := snap.Hosts[h]; ok && hs != "running" {
@@ -282,13 +263,13 @@ func (snap Snapshot) quorumPart(s Selector, r topology.Role, majority bool) ([]t
 	if len(g.ms) == 0 {
 		return nil, fmt.Errorf("resolve %s: the topology has no %s", s, r)
 	}
-	activeNN, _ := snap.nameNodes().active("active")
+	activeNN, _ := snap.nameNodes().active(ha.Active)
 	rank := func(m member) int {
 		k := 0
 		if m.host == activeNN {
 			k += 2
 		}
-		if m.down != "" || strings.EqualFold(m.state, "down") {
+		if m.down != "" || strings.EqualFold(m.state, ha.Down) {
 			k++
 		}
 		return k

@@ -1,6 +1,7 @@
 package fault
 
 import (
+	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -23,76 +24,53 @@ func healthy() Snapshot {
 	}
 }
 
-// withAddons is healthy with HBase and Kafka: hmaster on hadoop001 active,
-// on hadoop003 backup, meta on hadoop002, broker 3 controller, orders/0
-// led by broker 2.
-func withAddons() Snapshot {
+// widget is an add-on's selectors for the tests: widget-leader names the
+// widget whose state is "lead", widget-of(N) the N-th widget host.
+func widget() Extension {
+	return Extension{Addon: "widget", Needs: "widget",
+		Names:  map[Selector]string{"widget-leader": "the leading widget"},
+		Prefix: "widget-of", Pattern: regexp.MustCompile(`^widget-of\(([0-9])\)$`), Usage: "widget-of(N)",
+		Resolve: func(s Selector, snap Snapshot) ([]topology.Daemon, error) {
+			states, _ := snap.Addons["widget"].(map[string]string)
+			if s == "widget-leader" {
+				return snap.Active(s, "widget", states, "", "lead", "leading widget")
+			}
+			n := int(s[len("widget-of(")] - '0')
+			return []topology.Daemon{{Host: snap.Topology.On("widget")[n-1], Role: "widget"}}, nil
+		}}
+}
+
+func withWidgets() Snapshot {
 	s := healthy()
-	s.Topology = s.Topology.WithHBase().WithKafka()
-	s.HMasters = map[string]string{"hadoop001": "active", "hadoop003": "backup"}
-	s.HMasterLock, s.MetaServer = "hadoop001", "hadoop002"
-	s.KafkaController = 3
-	s.PartitionLeaders = map[string]int{"orders/0": 2, "orders/1": 3}
+	s.Topology = s.Topology.Clone()
+	s.Topology.Roles["widget"] = []string{"hadoop001", "hadoop003"}
+	s.Addons = map[string]any{"widget": map[string]string{"hadoop001": "idle", "hadoop003": "lead"}}
 	return s
 }
 
-func TestResolveAddons(t *testing.T) {
-	tests := []struct {
-		name string
-		sel  Selector
-		mod  func(*Snapshot)
-		want []string
-		err  string
-	}{
-		{name: "active hmaster", sel: ActiveHMaster, want: []string{"hadoop001/hmaster"}},
-		{name: "backup hmaster", sel: BackupHMaster, want: []string{"hadoop003/hmaster"}},
-		{name: "two claim active: the lock wins", sel: ActiveHMaster,
-			mod: func(s *Snapshot) { s.HMasters["hadoop003"] = "active"; s.HMasterLock = "hadoop003" }, want: []string{"hadoop003/hmaster"}},
-		{name: "no active hmaster", sel: ActiveHMaster, mod: func(s *Snapshot) { s.HMasters["hadoop001"] = "down" },
-			err: "resolve active-hmaster: no active hmaster: none is active"},
-		{name: "active hmaster on a paused host", sel: ActiveHMaster, mod: func(s *Snapshot) { s.Hosts["hadoop001"] = "paused" },
-			err: "no active hmaster"},
-		{name: "meta", sel: RegionServerWithMeta, want: []string{"hadoop002/regionserver"}},
-		{name: "meta unassigned", sel: RegionServerWithMeta, mod: func(s *Snapshot) { s.MetaServer = "" },
-			err: "resolve regionserver-with-meta: no regionserver serves hbase:meta"},
-		{name: "controller", sel: KafkaController, want: []string{"hadoop003/kafka"}},
-		{name: "no controller", sel: KafkaController, mod: func(s *Snapshot) { s.KafkaController = 0 },
-			err: "resolve kafka-controller: no controller (broker id 0"},
-		{name: "partition leader", sel: PartitionLeader("orders", 0), want: []string{"hadoop002/kafka"}},
-		{name: "partition leader spaced", sel: "partition-leader(orders, 1)", want: []string{"hadoop003/kafka"}},
-		{name: "partition without leader", sel: PartitionLeader("orders", 0), mod: func(s *Snapshot) { s.PartitionLeaders["orders/0"] = -1 },
-			err: "no leader of orders/0 (broker id -1"},
-		{name: "unknown partition", sel: PartitionLeader("orders", 7), err: "no partition orders/7: create the topic first"},
-		{name: "bad partition-leader", sel: "partition-leader(orders)", err: "want partition-leader(TOPIC,PARTITION)"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			snap := withAddons()
-			if tc.mod != nil {
-				tc.mod(&snap)
-			}
-			ds, err := Resolve(tc.sel, snap)
-			if tc.err != "" {
-				require.ErrorContains(t, err, tc.err)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tc.want, names(ds))
-		})
-	}
-}
+// An add-on's selectors parse and resolve through its Extension; on a
+// cluster without the add-on, or malformed, they are refused naming the fix.
+func TestExtensionSelectors(t *testing.T) {
+	ext := widget()
+	ds, err := Resolve("widget-leader", withWidgets(), ext)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"hadoop003/widget"}, names(ds))
+	ds, err = Resolve("widget-of(1)", withWidgets(), ext)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"hadoop001/widget"}, names(ds))
+	assert.True(t, NeedsState("widget-of(1)", ext))
+	assert.False(t, NeedsState("widget-of(1)"), "without the extension it is a host name")
 
-// The add-ons' selectors are refused, naming the fix, on a cluster without them.
-func TestAddonSelectorsNeedTheAddon(t *testing.T) {
-	for s, want := range map[Selector]string{
-		ActiveHMaster:                "needs the hbase add-on, which this cluster does not run: start it with harness.WithHBase() or `--with hbase`",
-		RegionServerWithMeta:         "needs the hbase add-on",
-		KafkaController:              "needs the kafka add-on, which this cluster does not run: start it with harness.WithKafka() or `--with kafka`",
-		PartitionLeader("orders", 0): "needs the kafka add-on",
-	} {
-		_, err := Parse(s, topology.Guide())
-		assert.ErrorContains(t, err, want, s)
-	}
+	snap := withWidgets()
+	snap.Hosts["hadoop003"] = "paused"
+	_, err = Resolve("widget-leader", snap, ext)
+	assert.ErrorContains(t, err, "resolve widget-leader: no leading widget: none is lead")
+
+	_, err = Parse("widget-of(x)", withWidgets().Topology, ext)
+	assert.ErrorContains(t, err, `target "widget-of(x)": want widget-of(N)`)
+	_, err = Parse("widget-leader", topology.Guide(), ext)
+	assert.ErrorContains(t, err, "needs the widget add-on, which this cluster does not run: start it with harness.WithAddons(\"widget\") or `--with widget`")
+	assert.Equal(t, [][2]string{{"widget-leader", "the leading widget"}, {"widget-of(N)", "(widget)"}}, ext.Help())
 }
 
 // fiveHosts is a cluster of five hosts, each with ZooKeeper and a
@@ -169,7 +147,7 @@ func TestResolve(t *testing.T) {
 		{name: "unknown host", sel: "hadoop009", err: `unknown target "hadoop009"`},
 		{name: "unknown host with role", sel: "hadoop009/namenode", err: `unknown target "hadoop009/namenode"`},
 		{name: "unknown role on host", sel: "hadoop003/namenode", err: `unknown daemon "hadoop003/namenode": hadoop003 runs`},
-		{name: "no such role", sel: "hadoop001/hbase", err: `unknown daemon "hadoop001/hbase"`},
+		{name: "no such role", sel: "hadoop001/widget", err: `unknown daemon "hadoop001/widget"`},
 		{name: "all", sel: AllHosts, want: []string{"hadoop001/", "hadoop002/", "hadoop003/"}},
 		{name: "all with hosts down", sel: AllHosts, mod: func(s *Snapshot) { s.Hosts["hadoop001"] = "paused"; s.Hosts["hadoop003"] = "exited" },
 			want: []string{"hadoop001/", "hadoop002/", "hadoop003/"}},
@@ -329,10 +307,10 @@ func TestResolve(t *testing.T) {
 // message naming it when nothing was read.
 func TestResolveEveryNamed(t *testing.T) {
 	for _, s := range Named() {
-		ds, err := Resolve(s, withAddons())
+		ds, err := Resolve(s, healthy())
 		require.NoError(t, err, s)
 		assert.NotEmpty(t, ds, s)
-		_, err = Resolve(s, Snapshot{Topology: withAddons().Topology})
+		_, err = Resolve(s, Snapshot{Topology: healthy().Topology})
 		if err != nil {
 			assert.Regexp(t, "^resolve "+string(s)+": no [a-z]", err.Error())
 		}
@@ -346,5 +324,4 @@ func TestNeedsState(t *testing.T) {
 	for _, s := range []Selector{"hadoop001", "hadoop001/namenode", "namenode@hadoop002", "nonsense", ""} {
 		assert.False(t, NeedsState(s), s)
 	}
-	assert.True(t, NeedsState(PartitionLeader("t", 0)))
 }

@@ -2,8 +2,6 @@ package fault
 
 import (
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/haharness/haharness/harness/topology"
@@ -18,10 +16,7 @@ import (
 //	journalnode-minority, journalnode-majority (JournalNodes not on the active
 //	  NameNode's host first, so the active's own JournalNode is taken last)
 //	zookeeper-majority, zookeeper-minority (likewise)
-//	active-hmaster, backup-hmaster (the HBase add-on)
-//	regionserver-with-meta (the RegionServer serving hbase:meta)
-//	kafka-controller (the Kafka add-on's controller broker)
-//	partition-leader(TOPIC,PARTITION) (that partition's leader broker)
+//	the add-ons' selectors (Extension), with a cluster that runs them
 //	all              every host
 //	HOST             a whole host, e.g. hadoop001
 //	HOST/ROLE        one daemon, e.g. hadoop001/namenode
@@ -40,48 +35,14 @@ const (
 	JournalNodeMajority    Selector = "journalnode-majority"
 	ZooKeeperMinority      Selector = "zookeeper-minority"
 	ZooKeeperMajority      Selector = "zookeeper-majority"
-	ActiveHMaster          Selector = "active-hmaster"
-	BackupHMaster          Selector = "backup-hmaster"
-	RegionServerWithMeta   Selector = "regionserver-with-meta"
-	KafkaController        Selector = "kafka-controller"
 	// AllHosts is every host of the cluster.
 	AllHosts Selector = "all"
 )
 
-// PartitionLeader names the leader broker of a Kafka topic's partition:
-// partition-leader(TOPIC,PARTITION).
-func PartitionLeader(topic string, partition int) Selector {
-	return Selector(fmt.Sprintf("%s(%s,%d)", partitionLeaderPrefix, topic, partition))
-}
-
-const partitionLeaderPrefix = "partition-leader"
-
-var partitionLeaderRE = regexp.MustCompile(`^partition-leader\(([A-Za-z0-9._-]{1,249}),\s*([0-9]{1,9})\)$`)
-
 // Named lists the named selectors.
 func Named() []Selector {
 	return []Selector{ActiveNameNode, StandbyNameNode, ActiveResourceManager, StandbyResourceManager,
-		ZooKeeperLeader, ZooKeeperFollower, JournalNodeMinority, JournalNodeMajority, ZooKeeperMinority, ZooKeeperMajority,
-		ActiveHMaster, BackupHMaster, RegionServerWithMeta, KafkaController, AllHosts}
-}
-
-// addonOf returns the add-on a named selector needs ("" none).
-func addonOf(n Selector) string {
-	switch n {
-	case ActiveHMaster, BackupHMaster, RegionServerWithMeta:
-		return "hbase"
-	case KafkaController:
-		return "kafka"
-	}
-	return ""
-}
-
-func needAddon(s Selector, addon string, t topology.Topology) error {
-	if (addon == "hbase" && !t.HasHBase()) || (addon == "kafka" && !t.HasKafka()) {
-		return fmt.Errorf("target %q needs the %s add-on, which this cluster does not run: start it with harness.With%s() or `--with %s`",
-			s, addon, map[string]string{"hbase": "HBase", "kafka": "Kafka"}[addon], addon)
-	}
-	return nil
+		ZooKeeperLeader, ZooKeeperFollower, JournalNodeMinority, JournalNodeMajority, ZooKeeperMinority, ZooKeeperMajority, AllHosts}
 }
 
 // Parsed is a selector split into its parts.
@@ -91,34 +52,26 @@ type Parsed struct {
 	// Host and Role are set for HOST or HOST/ROLE.
 	Host string
 	Role topology.Role
-	// Topic and Partition are set for partition-leader(TOPIC,PARTITION)
-	// (Named is then "partition-leader").
-	Topic     string
-	Partition int
+	// Ext is the add-on extension a selector of an add-on belongs to
+	// (Named is then the selector itself).
+	Ext *Extension
 }
 
-// Parse checks a selector against a topology and splits it.
-func Parse(s Selector, t topology.Topology) (Parsed, error) {
+// Parse checks a selector against a topology and splits it; exts are the
+// add-ons' selectors (an add-on's selector on a topology without it is an
+// error naming the fix).
+func Parse(s Selector, t topology.Topology, exts ...Extension) (Parsed, error) {
 	for _, n := range Named() {
 		if s == n {
-			if err := needAddon(s, addonOf(n), t); err != nil {
-				return Parsed{}, err
-			}
 			return Parsed{Named: n}, nil
 		}
 	}
-	str := string(s)
-	if strings.HasPrefix(str, partitionLeaderPrefix) {
-		m := partitionLeaderRE.FindStringSubmatch(str)
-		if m == nil {
-			return Parsed{}, fmt.Errorf("target %q: want partition-leader(TOPIC,PARTITION), e.g. partition-leader(orders,0)", s)
+	for i := range exts {
+		if ok, err := exts[i].parse(s, t); ok || err != nil {
+			return Parsed{Named: s, Ext: &exts[i]}, err
 		}
-		if err := needAddon(s, "kafka", t); err != nil {
-			return Parsed{}, err
-		}
-		p, _ := strconv.Atoi(m[2])
-		return Parsed{Named: partitionLeaderPrefix, Topic: m[1], Partition: p}, nil
 	}
+	str := string(s)
 	host, role := str, ""
 	if h, r, ok := strings.Cut(str, "/"); ok {
 		host, role = h, r

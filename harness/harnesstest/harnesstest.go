@@ -48,7 +48,7 @@ import (
 	"time"
 
 	"github.com/haharness/haharness/harness"
-	"github.com/haharness/haharness/harness/docker"
+	"github.com/haharness/haharness/internal/docker"
 )
 
 // Start starts a cluster for t (harness.Start with a logger bound to t.Logf)

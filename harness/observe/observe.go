@@ -5,7 +5,8 @@
 // (the srvr four-letter word). Probes take plain addresses, so the package
 // needs no engine; the harness passes the published addresses of the ports.
 //
-// Layering: imports no project package except internal/poll.
+// Layering: imports no project package except internal/poll and harness/ha
+// (the HA states a probe reports).
 package observe
 
 import (
@@ -18,6 +19,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-zookeeper/zk"
@@ -27,6 +29,39 @@ import (
 var httpClient = &http.Client{
 	Timeout:       3 * time.Second,
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	Transport:     authTransport{base: http.DefaultTransport},
+}
+
+// Authenticator adds credentials to a request for a daemon's web UI (a
+// secured cluster's SPNEGO token).
+type Authenticator func(req *http.Request) error
+
+// authenticators maps a web UI's address as this process dials it (a
+// published port, 127.0.0.1:32957) to its Authenticator.
+var authenticators sync.Map
+
+// Authenticate makes every probe of this package to addr go through fn
+// first; a nil fn removes addr's. Published ports are ephemeral, so an
+// address names one host's web UI while its container runs.
+func Authenticate(addr string, fn Authenticator) {
+	if fn == nil {
+		authenticators.Delete(addr)
+		return
+	}
+	authenticators.Store(addr, fn)
+}
+
+// authTransport runs the Authenticator of a request's address, if any.
+type authTransport struct{ base http.RoundTripper }
+
+func (t authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if fn, ok := authenticators.Load(req.URL.Host); ok {
+		req = req.Clone(req.Context())
+		if err := fn.(Authenticator)(req); err != nil {
+			return nil, fmt.Errorf("authenticate to %s: %w", req.URL.Host, err)
+		}
+	}
+	return t.base.RoundTrip(req)
 }
 
 func getJSON(ctx context.Context, url string, v any) error {
@@ -154,23 +189,90 @@ func Nodes(ctx context.Context, httpAddr string) ([]NodeReport, error) {
 	return v.Nodes.Node, err
 }
 
-// App is one YARN application.
+// App is one YARN application as the active ResourceManager reports it
+// (/ws/v1/cluster/apps).
 type App struct {
 	ID         string `json:"id"`
 	Name       string `json:"name"`
+	Type       string `json:"applicationType"`
 	State      string `json:"state"`
 	FinalState string `json:"finalStatus"`
+	// Diagnostics is YARN's word on how it went ("" when all is well).
+	Diagnostics string `json:"diagnostics,omitempty"`
+	// AMHost is the host of the current attempt's ApplicationMaster ("" before it runs).
+	AMHost     string `json:"amHost,omitempty"`
+	AMHTTPAddr string `json:"amHostHttpAddress,omitempty"`
+	// Containers is the number of the application's running containers.
+	Containers int `json:"runningContainers"`
+	// Started and Finished are milliseconds since the epoch (0: not yet).
+	Started  int64 `json:"startedTime"`
+	Finished int64 `json:"finishedTime"`
+	// Attempts are the application's attempts, oldest first (filled by
+	// AppWithAttempts; Apps leaves them empty).
+	Attempts []AppAttempt `json:"attempts,omitempty"`
 }
 
-// Apps lists the applications known to the active ResourceManager at httpAddr.
-func Apps(ctx context.Context, httpAddr string) ([]App, error) {
+// Done reports whether the application has ended (FINISHED, FAILED or KILLED).
+func (a App) Done() bool { return a.State == "FINISHED" || a.State == "FAILED" || a.State == "KILLED" }
+
+// AppAttempt is one attempt of an application (its ApplicationMaster).
+type AppAttempt struct {
+	// N is the attempt's number, from 1.
+	N           int    `json:"id"`
+	ID          string `json:"appAttemptId"`
+	State       string `json:"appAttemptState"`
+	Container   string `json:"containerId"`
+	NodeHTTP    string `json:"nodeHttpAddress"`
+	Started     int64  `json:"startTime"`
+	Finished    int64  `json:"finishedTime"`
+	Diagnostics string `json:"diagnosticsInfo,omitempty"`
+}
+
+// Host is the host of the attempt's AM container.
+func (a AppAttempt) Host() string { h, _, _ := strings.Cut(a.NodeHTTP, ":"); return h }
+
+// Apps lists the applications known to the active ResourceManager at
+// httpAddr; states, if given, keeps those in these states (RUNNING,
+// ACCEPTED...). A standby ResourceManager answers with a redirect to the
+// active, an error here.
+func Apps(ctx context.Context, httpAddr string, states ...string) ([]App, error) {
 	var v struct {
 		Apps struct {
 			App []App `json:"app"`
 		} `json:"apps"`
 	}
-	err := getJSON(ctx, "http://"+httpAddr+"/ws/v1/cluster/apps", &v)
+	q := ""
+	if len(states) > 0 {
+		q = "?states=" + strings.Join(states, ",")
+	}
+	err := getJSON(ctx, "http://"+httpAddr+"/ws/v1/cluster/apps"+q, &v)
+	for i := range v.Apps.App {
+		v.Apps.App[i].AMHost, _, _ = strings.Cut(v.Apps.App[i].AMHTTPAddr, ":")
+	}
 	return v.Apps.App, err
+}
+
+// AppWithAttempts reads application id and its attempts from the active
+// ResourceManager at httpAddr.
+func AppWithAttempts(ctx context.Context, httpAddr, id string) (App, error) {
+	var v struct {
+		App App `json:"app"`
+	}
+	if err := getJSON(ctx, "http://"+httpAddr+"/ws/v1/cluster/apps/"+id, &v); err != nil {
+		return App{}, err
+	}
+	a := v.App
+	a.AMHost, _, _ = strings.Cut(a.AMHTTPAddr, ":")
+	var at struct {
+		AppAttempts struct {
+			AppAttempt []AppAttempt `json:"appAttempt"`
+		} `json:"appAttempts"`
+	}
+	if err := getJSON(ctx, "http://"+httpAddr+"/ws/v1/cluster/apps/"+id+"/appattempts", &at); err != nil {
+		return a, err
+	}
+	a.Attempts = at.AppAttempts.AppAttempt
+	return a, nil
 }
 
 // ZooKeeperMode asks a ZooKeeper server (host:2181) for its mode with the

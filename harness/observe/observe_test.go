@@ -328,9 +328,43 @@ func TestApps(t *testing.T) {
 	got, err := Apps(context.Background(), addr)
 	require.NoError(t, err)
 	assert.Equal(t, []App{
-		{ID: "application_1763899200123_0001", Name: "word count", State: "FINISHED", FinalState: "SUCCEEDED"},
-		{ID: "application_1763899200123_0002", Name: "pi", State: "RUNNING", FinalState: "UNDEFINED"},
+		{ID: "application_1763899200123_0001", Name: "word count", Type: "MAPREDUCE", State: "FINISHED", FinalState: "SUCCEEDED",
+			AMHost: "hadoop002", AMHTTPAddr: "hadoop002:8042", Containers: -1, Started: 1763899300000, Finished: 1763899340000},
+		{ID: "application_1763899200123_0002", Name: "pi", Type: "MAPREDUCE", State: "RUNNING", FinalState: "UNDEFINED"},
 	}, got)
+	assert.True(t, got[0].Done())
+	assert.False(t, got[1].Done())
+}
+
+// AppWithAttempts reads an application and its attempts, and a state
+// filter goes to the ResourceManager as its states parameter.
+func TestAppWithAttempts(t *testing.T) {
+	var query string
+	addr := serve(t, map[string]func(http.ResponseWriter, *http.Request){
+		"/ws/v1/cluster/apps": func(w http.ResponseWriter, r *http.Request) {
+			query = r.URL.RawQuery
+			okJSON(`{"apps":null}`)(w, r)
+		},
+		"/ws/v1/cluster/apps/application_1_0003": okJSON(`{"app":{"id":"application_1_0003","name":"n","applicationType":"MAPREDUCE",` +
+			`"state":"RUNNING","finalStatus":"UNDEFINED","amHostHttpAddress":"hadoop003:8042","runningContainers":3}}`),
+		"/ws/v1/cluster/apps/application_1_0003/appattempts": okJSON(`{"appAttempts":{"appAttempt":[` +
+			`{"id":1,"startTime":10,"finishedTime":20,"containerId":"container_1_0003_01_000001","nodeHttpAddress":"hadoop002:8042",` +
+			`"nodeId":"hadoop002:45454","appAttemptId":"appattempt_1_0003_000001","appAttemptState":"FAILED","diagnosticsInfo":"lost"},` +
+			`{"id":2,"startTime":30,"finishedTime":0,"containerId":"container_1_0003_02_000001","nodeHttpAddress":"hadoop003:8042",` +
+			`"appAttemptId":"appattempt_1_0003_000002","appAttemptState":"RUNNING"}]}}`),
+	})
+	_, err := Apps(context.Background(), addr, "RUNNING", "ACCEPTED")
+	require.NoError(t, err)
+	assert.Equal(t, "states=RUNNING,ACCEPTED", query)
+	a, err := AppWithAttempts(context.Background(), addr, "application_1_0003")
+	require.NoError(t, err)
+	assert.Equal(t, "hadoop003", a.AMHost)
+	assert.Equal(t, 3, a.Containers)
+	require.Len(t, a.Attempts, 2)
+	assert.Equal(t, AppAttempt{N: 1, ID: "appattempt_1_0003_000001", State: "FAILED", Container: "container_1_0003_01_000001",
+		NodeHTTP: "hadoop002:8042", Started: 10, Finished: 20, Diagnostics: "lost"}, a.Attempts[0])
+	assert.Equal(t, "hadoop002", a.Attempts[0].Host())
+	assert.Equal(t, "hadoop003", a.Attempts[1].Host())
 }
 
 // TestEmptyListsDecodeToNothing: a ResourceManager with no node or no

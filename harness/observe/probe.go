@@ -4,19 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"syscall"
+
+	"github.com/haharness/haharness/harness/ha"
 )
 
-// The normalised HA states a probe reports. They are the words of the
-// History's state events (scenarios/invariant): a daemon may also report
-// another state of its own, lower-cased ("observer", "initializing"...).
+// The normalised HA states a probe reports: the ha package's, which are
+// also the words of the History's state events (scenarios/invariant). A
+// daemon may also report another state of its own, lower-cased
+// ("observer", "initializing"...).
 const (
-	StateActive  = "active"
-	StateStandby = "standby"
-	StateDown    = "down"    // nothing listens: connection refused
-	StateFrozen  = "frozen"  // the process is stopped; only a caller that asks the engine can tell
-	StateUnknown = "unknown" // the probe timed out or failed otherwise
+	StateActive  = ha.Active
+	StateStandby = ha.Standby
+	StateDown    = ha.Down    // nothing listens: connection refused
+	StateFrozen  = ha.Frozen  // the process is stopped; only a caller that asks the engine can tell
+	StateUnknown = ha.Unknown // the probe timed out or failed otherwise
 )
 
 // HAState is one probe of a NameNode's or ResourceManager's HA state.
@@ -41,7 +43,7 @@ func ProbeNameNode(ctx context.Context, httpAddr string) (HAState, error) {
 	if err != nil {
 		return failed(err)
 	}
-	return HAState{State: normalise(st.State), Raw: st.State, SafeMode: st.SafeMode, LiveDataNodes: st.LiveDataNodes}, nil
+	return HAState{State: ha.Normalise(st.State), Raw: st.State, SafeMode: st.SafeMode, LiveDataNodes: st.LiveDataNodes}, nil
 }
 
 // ProbeResourceManager probes the HA state of the ResourceManager whose web
@@ -57,13 +59,7 @@ func ProbeResourceManager(ctx context.Context, httpAddr string) (HAState, error)
 	if err != nil {
 		return failed(err)
 	}
-	return HAState{State: normalise(st.HAState), Raw: st.HAState}, nil
-}
-
-// normalise turns a daemon's own word for its HA state into the probe's:
-// NameNodes say "active", ResourceManagers "ACTIVE".
-func normalise(raw string) string {
-	return strings.ToLower(strings.TrimSpace(raw))
+	return HAState{State: ha.Normalise(st.HAState), Raw: st.HAState}, nil
 }
 
 // failed is the state of a probe that got no answer: down when nothing

@@ -28,22 +28,28 @@ const (
 	DataNode        Role = "datanode"
 	ResourceManager Role = "resourcemanager"
 	NodeManager     Role = "nodemanager"
-	// The opt-in add-ons on the same ZooKeeper ensemble and HDFS (WithHBase,
-	// WithKafka): Apache HBase's masters and RegionServers, and Apache
-	// Kafka's brokers in ZooKeeper mode.
-	HMaster      Role = "hmaster"
-	RegionServer Role = "regionserver"
-	Kafka        Role = "kafka"
 )
 
-// Roles lists every role in start order.
+// Roles lists the guide's roles in start order. The add-ons' roles
+// (addon.Module.Roles) are any others a topology places: AllRoles lists
+// them too.
 func Roles() []Role {
-	return []Role{ZooKeeper, JournalNode, NameNode, ZKFC, DataNode, ResourceManager, NodeManager,
-		HMaster, RegionServer, Kafka}
+	return []Role{ZooKeeper, JournalNode, NameNode, ZKFC, DataNode, ResourceManager, NodeManager}
 }
 
-// HBaseRoles are the roles of the HBase add-on, in start order.
-func HBaseRoles() []Role { return []Role{HMaster, RegionServer} }
+// AllRoles lists the roles t places: the guide's in start order, then the
+// add-ons' sorted by name.
+func (t Topology) AllRoles() []Role {
+	out := slices.Clone(Roles())
+	var extra []Role
+	for r, hosts := range t.Roles {
+		if len(hosts) > 0 && !slices.Contains(out, r) {
+			extra = append(extra, r)
+		}
+	}
+	slices.Sort(extra)
+	return append(out, extra...)
+}
 
 // Short is the name jps prints for the role's main class.
 func (r Role) Short() string {
@@ -62,12 +68,6 @@ func (r Role) Short() string {
 		return "ResourceManager"
 	case NodeManager:
 		return "NodeManager"
-	case HMaster:
-		return "HMaster"
-	case RegionServer:
-		return "HRegionServer"
-	case Kafka:
-		return "Kafka"
 	}
 	return string(r)
 }
@@ -106,61 +106,6 @@ func Guide() Topology {
 		Nameservice:   "mycluster",
 		YARNClusterID: "my-yarn-cluster",
 	}
-}
-
-// HasHBase reports whether t runs the HBase add-on (any HBase role placed).
-func (t Topology) HasHBase() bool {
-	for _, r := range HBaseRoles() {
-		if len(t.Roles[r]) > 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// HasKafka reports whether t runs the Kafka add-on.
-func (t Topology) HasKafka() bool { return len(t.Roles[Kafka]) > 0 }
-
-// WithHBase returns t with the HBase add-on placed, unless t places an
-// HBase role already (then t is returned as it is): two HMasters, on the
-// first and the last host (hadoop001 active, hadoop003 backup in the
-// guide's preset), and a RegionServer on every DataNode host. A copy: t is not changed.
-func (t Topology) WithHBase() Topology {
-	if t.HasHBase() || len(t.Hosts) == 0 {
-		return t
-	}
-	t = t.clone()
-	masters := []string{t.Hosts[0]}
-	if last := t.Hosts[len(t.Hosts)-1]; last != masters[0] {
-		masters = append(masters, last)
-	}
-	t.Roles[HMaster] = masters
-	t.Roles[RegionServer] = slices.Clone(t.Roles[DataNode])
-	return t
-}
-
-// WithKafka returns t with a Kafka broker on every host, unless t places
-// Kafka already. Broker ids follow host order: the broker on the first
-// Kafka host is broker 1. A copy: t is not changed.
-func (t Topology) WithKafka() Topology {
-	if t.HasKafka() {
-		return t
-	}
-	t = t.clone()
-	t.Roles[Kafka] = slices.Clone(t.Hosts)
-	return t
-}
-
-// KafkaBrokerID returns the broker.id of the Kafka broker on host h
-// (1-based), or 0.
-func (t Topology) KafkaBrokerID(h string) int { return slices.Index(t.Roles[Kafka], h) + 1 }
-
-// KafkaBrokerHost returns the host of broker id, or "".
-func (t Topology) KafkaBrokerHost(id int) string {
-	if id < 1 || id > len(t.Roles[Kafka]) {
-		return ""
-	}
-	return t.Roles[Kafka][id-1]
 }
 
 func (t Topology) clone() Topology {
@@ -203,10 +148,10 @@ func (t Topology) WithDefaults() Topology {
 // On returns the hosts running role r, in id order.
 func (t Topology) On(r Role) []string { return slices.Clone(t.Roles[r]) }
 
-// RolesOf returns the roles host h runs, in start order.
+// RolesOf returns the roles host h runs, in AllRoles order.
 func (t Topology) RolesOf(h string) []Role {
 	var out []Role
-	for _, r := range Roles() {
+	for _, r := range t.AllRoles() {
 		if slices.Contains(t.Roles[r], h) {
 			out = append(out, r)
 		}
@@ -260,7 +205,9 @@ var ErrInvalid = errors.New("invalid topology")
 var hostRE = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
 
 // Validate checks t and returns every problem found, each naming the fix.
-func (t Topology) Validate() error {
+// extra are the add-ons' roles a topology may place besides the guide's
+// (their own rules are the add-ons' to check).
+func (t Topology) Validate(extra ...Role) error {
 	var errs []error
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...)))
@@ -279,12 +226,12 @@ func (t Topology) Validate() error {
 		seen[h] = true
 	}
 	known := map[Role]bool{}
-	for _, r := range Roles() {
+	for _, r := range append(Roles(), extra...) {
 		known[r] = true
 	}
 	for r, hosts := range t.Roles {
 		if !known[r] {
-			bad("unknown role %q: roles are %v", r, Roles())
+			bad("unknown role %q: roles are %v", r, append(Roles(), extra...))
 			continue
 		}
 		dup := map[string]bool{}
@@ -327,17 +274,6 @@ func (t Topology) Validate() error {
 	if n(NodeManager) < 1 {
 		bad("YARN needs at least 1 NodeManager; got 0")
 	}
-	if t.HasHBase() {
-		if m := n(HMaster); m < 2 {
-			bad("HBase HA needs at least 2 hmasters (an active and a backup); got %d", m)
-		}
-		if n(RegionServer) < 1 {
-			bad("HBase needs at least 1 regionserver; got 0")
-		}
-	}
-	if k := n(Kafka); k > 0 && k < 3 {
-		bad("Kafka needs at least 3 brokers (topics have replication factor 3 and min.insync.replicas=2); got %d", k)
-	}
 	for _, id := range []struct{ name, v string }{{"nameservice", t.Nameservice}, {"yarnClusterId", t.YARNClusterID}} {
 		if id.v != "" && !hostRE.MatchString(id.v) {
 			bad("%s %q must be a lower-case DNS label", id.name, id.v)
@@ -354,13 +290,18 @@ type Daemon struct {
 
 func (d Daemon) String() string { return d.Host + "/" + string(d.Role) }
 
-// Daemons lists every daemon in start order (role order, then host order).
+// Daemons lists every daemon in start order (AllRoles order, then host
+// order).
 func (t Topology) Daemons() []Daemon {
 	var out []Daemon
-	for _, r := range Roles() {
+	for _, r := range t.AllRoles() {
 		for _, h := range t.Roles[r] {
 			out = append(out, Daemon{Host: h, Role: r})
 		}
 	}
 	return out
 }
+
+// Clone returns a deep copy of t (its Roles map and lists), for placing
+// roles without changing t.
+func (t Topology) Clone() Topology { return t.clone() }

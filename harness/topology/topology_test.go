@@ -278,8 +278,7 @@ func TestLoad(t *testing.T) {
 }
 
 func TestRolesInStartOrder(t *testing.T) {
-	want := []topology.Role{"zookeeper", "journalnode", "namenode", "zkfc", "datanode", "resourcemanager", "nodemanager",
-		"hmaster", "regionserver", "kafka"}
+	want := []topology.Role{"zookeeper", "journalnode", "namenode", "zkfc", "datanode", "resourcemanager", "nodemanager"}
 	assert.Equal(t, want, topology.Roles(), "Roles")
 }
 
@@ -296,23 +295,15 @@ func ExampleGuide() {
 	// hadoop003: [zookeeper journalnode datanode resourcemanager nodemanager]
 }
 
-func TestAddons(t *testing.T) {
+// An add-on's roles are whatever else a topology places: Validate takes
+// them as known, AllRoles and Daemons list them after the guide's.
+func TestExtraRoles(t *testing.T) {
 	g := topology.Guide()
-	a := g.WithHBase().WithKafka()
-	require.NoError(t, a.Validate())
-	assert.False(t, g.HasHBase() || g.HasKafka(), "WithHBase and WithKafka changed the topology they were called on")
-	assert.Equal(t, []string{"hadoop001", "hadoop003"}, a.On(topology.HMaster))
-	assert.Equal(t, []string{"hadoop001", "hadoop002", "hadoop003"}, a.On(topology.RegionServer))
-	assert.Equal(t, []string{"hadoop001", "hadoop002", "hadoop003"}, a.On(topology.Kafka))
-	assert.Equal(t, 2, a.KafkaBrokerID("hadoop002"))
-	assert.Equal(t, "hadoop003", a.KafkaBrokerHost(3))
-	assert.Empty(t, a.KafkaBrokerHost(4))
-	assert.Equal(t, a, a.WithHBase().WithKafka(), "adding them twice changes the placement")
-
-	one := a.WithHBase()
-	one.Roles[topology.HMaster] = []string{"hadoop001"}
-	one.Roles[topology.Kafka] = []string{"hadoop001", "hadoop002"}
-	err := one.Validate()
-	assert.ErrorContains(t, err, "HBase HA needs at least 2 hmasters (an active and a backup); got 1")
-	assert.ErrorContains(t, err, "Kafka needs at least 3 brokers (topics have replication factor 3 and min.insync.replicas=2); got 2")
+	g.Roles["widget"] = []string{"hadoop003", "hadoop001"}
+	require.NoError(t, g.Validate("widget"))
+	assert.ErrorContains(t, g.Validate(), `unknown role "widget"`, "a role no add-on brings")
+	assert.Equal(t, append(topology.Roles(), "widget"), g.AllRoles())
+	ds := g.Daemons()
+	assert.Equal(t, []topology.Daemon{{Host: "hadoop003", Role: "widget"}, {Host: "hadoop001", Role: "widget"}}, ds[len(ds)-2:])
+	assert.Equal(t, []topology.Role{"zookeeper", "journalnode", "datanode", "resourcemanager", "nodemanager", "widget"}, g.RolesOf("hadoop003"))
 }

@@ -28,7 +28,7 @@ const mod = "github.com/haharness/haharness/"
 
 // dockerAdapter is the only package that may import the Docker client
 // libraries (testcontainers-go, github.com/moby/*, github.com/docker/docker).
-const dockerAdapter = "harness/docker"
+const dockerAdapter = "internal/docker"
 
 // isDockerLibrary reports whether imp is a Docker client library.
 func isDockerLibrary(imp string) bool {
@@ -39,17 +39,28 @@ func isDockerLibrary(imp string) bool {
 
 func TestLayering(t *testing.T) {
 	forbidden := map[string][]string{
-		"harness/topology":    {"harness", "harness/docker", "harness/config", "images", "testing"},
-		"harness/config":      {"harness", "harness/docker", "images", "testing"},
-		"harness/fault":       {"harness", "harness/docker", "images", "testing", "scenarios"},
-		"harness/observe":     {"harness", "harness/docker", "images", "testing"},
-		"harness/docker":      {"harness", "harness/topology", "images", "testing"},
-		"scenarios/invariant": {"harness", "harness/docker", "testing"},
+		"harness/topology":    {"harness", "internal/docker", "harness/config", "images", "testing"},
+		"harness/config":      {"harness", "internal/docker", "images", "testing"},
+		"harness/fault":       {"harness", "internal/docker", "images", "testing", "scenarios"},
+		"harness/observe":     {"harness", "internal/docker", "images", "testing"},
+		"internal/docker":     {"harness", "harness/topology", "images", "testing"},
+		"scenarios/invariant": {"harness", "internal/docker", "testing"},
 		// The scenario file format is pure: no cluster, no engine, no runner.
-		"scenarios/spec": {"harness", "harness/docker", "images", "scenarios", "scenarios/invariant", "testing"},
+		"scenarios/spec": {"harness", "internal/docker", "images", "scenarios", "scenarios/invariant", "testing"},
 		"internal/poll":  {"harness", "testing"},
-		"harness":        {"scenarios", "testing", "cmd/haharness"},
-		"images":         {"harness", "testing"},
+		// The HA view is pure: every layer above reads a role through it.
+		"harness/ha": {"harness", "harness/observe", "harness/fault", "harness/config", "internal/docker", "images", "scenarios", "testing"},
+		"harness":    {"scenarios", "testing", "cmd/haharness"},
+		// images stands on the engine adapter beside harness, never on
+		// harness or a package of it: harness imports images.
+		"images": {"harness", "harness/topology", "harness/config", "harness/observe", "harness/fault", "testing"},
+		// What an add-on module stands on, and the modules themselves, sit
+		// below the facade (which registers them) and the scenario runner.
+		"harness/addon": {"harness", "scenarios", "addons", "cmd/haharness", "testing"},
+		"addons":        {"harness", "scenarios", "cmd/haharness", "testing"},
+	}
+	for _, m := range addonModules(t) {
+		forbidden["addons/"+m] = []string{"harness", "scenarios", "addons", "cmd/haharness", "testing"}
 	}
 	for pkg, bad := range forbidden {
 		out, err := exec.Command("go", "list", "-json", "-deps=false", mod+pkg).Output()
@@ -60,12 +71,54 @@ func TestLayering(t *testing.T) {
 			assert.NotContains(t, p.Imports, b, "%s imports %s: imports must go downward", pkg, b)
 			assert.NotContains(t, p.Imports, mod+b, "%s imports %s: imports must go downward", pkg, mod+b)
 		}
+		if pkg == "images" {
+			for _, imp := range p.Imports {
+				assert.False(t, strings.HasPrefix(imp, mod+"harness"), "images imports %s: harness imports images, so images stands only on what lies below both (internal/docker)", imp)
+			}
+		}
 		if pkg == dockerAdapter {
 			continue
 		}
 		for _, imp := range p.Imports {
 			assert.False(t, isDockerLibrary(imp), "%s imports %s: only %s may import the Docker libraries", pkg, imp, dockerAdapter)
 		}
+	}
+}
+
+// addonModules are the add-on modules: the folders under addons/.
+func addonModules(t *testing.T) []string {
+	t.Helper()
+	ents, err := os.ReadDir(filepath.Join(moduleRoot(t), "addons"))
+	require.NoError(t, err, "list addons/")
+	var out []string
+	for _, e := range ents {
+		if e.IsDir() {
+			out = append(out, e.Name())
+		}
+	}
+	require.NotEmpty(t, out, "no add-on module under addons/: the checks on them would prove nothing")
+	return out
+}
+
+// TestOneSystemOneFolder: no Go file outside an add-on's folder names the
+// add-on, but the one list that registers the modules (addons/addons.go),
+// so deleting the folder and its line removes the system.
+func TestOneSystemOneFolder(t *testing.T) {
+	for _, m := range addonModules(t) {
+		out, err := exec.Command("git", "-C", "../..", "grep", "--untracked", "-l", "-i", "-w", "-e", m, "--", "*.go").Output()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+			require.NoError(t, err, "git grep %s", m)
+		}
+		files := strings.Fields(string(out))
+		require.Contains(t, files, "addons/addons.go", "the scan must see the registration list, else it proves nothing")
+		var outside []string
+		for _, line := range files {
+			if !strings.HasPrefix(line, "addons/"+m+"/") && line != "addons/addons.go" {
+				outside = append(outside, line)
+			}
+		}
+		assert.Empty(t, outside, "Go files outside addons/%s/ name %s: reach it through its addon.Module (harness/addon) instead", m, m)
 	}
 }
 
@@ -325,7 +378,7 @@ func testBareWaitsMatcher(t *testing.T) {
 }
 
 // TestNoDockerCLI: the engine is reached through the Engine API only
-// (harness/docker); no Go file execs the docker binary.
+// (internal/docker); no Go file execs the docker binary.
 func TestNoDockerCLI(t *testing.T) {
 	require.NotEmpty(t, gitGrep(t, `exec\.Command`, "*.go"),
 		"git grep sees no exec.Command at all: the check below would prove nothing")

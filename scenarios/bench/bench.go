@@ -242,8 +242,10 @@ func (b *bencher) start(ctx context.Context, name string, run int, opts ...harne
 	return nil
 }
 
-// failover injects f on the kept cluster, measures the time until another
-// single active of role is seen, then heals to HA ready.
+// failover injects f on the kept cluster, measures the time until the
+// active of role has failed over (scenarios.WaitFailover, the ha.Failover
+// rule: another single active, named by the election lock), then heals to
+// HA ready.
 func (b *bencher) failover(ctx context.Context, name string, run int, role topology.Role, f fault.Fault) error {
 	c := b.kept
 	if _, err := c.Heal(ctx); err != nil {
@@ -253,9 +255,11 @@ func (b *bencher) failover(ctx context.Context, name string, run int, role topol
 	if err != nil {
 		return err
 	}
-	from := st.ActiveNameNode()
-	if role == topology.ResourceManager {
-		from = st.ActiveResourceManager()
+	// The failover is measured away from the settled active (ha.Failover).
+	g := st.HA(role)
+	from := g.Settled()
+	if from == "" {
+		return fmt.Errorf("%s run %d: no active %s named by the election lock after the heal: %s", name, run, role, g)
 	}
 	begin := time.Now()
 	in, err := c.Inject(ctx, f)

@@ -109,6 +109,10 @@ func clip(s string) string {
 	return s
 }
 
+// First is xs cut to its first n, with "and K more" for the rest: how a
+// check lists what it found (an add-on's own checks too).
+func First(xs []string, n int) []string { return first(xs, n) }
+
 func first(xs []string, n int) []string {
 	if len(xs) > n {
 		return append(slices.Clone(xs[:n]), fmt.Sprintf("and %d more", len(xs)-n))

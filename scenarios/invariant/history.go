@@ -40,11 +40,6 @@ const (
 const (
 	RoleNameNode        = "namenode"
 	RoleResourceManager = "resourcemanager"
-	// RoleHMaster lanes are the HBase masters' own claims (hmaster@HOST);
-	// RoleKafkaController lanes say which broker /controller names
-	// (kafka@HOST).
-	RoleHMaster         = "hmaster"
-	RoleKafkaController = "kafka-controller"
 )
 
 // Ops of op events.
@@ -196,9 +191,3 @@ func Load(path string) (History, error) {
 	}
 	return h, nil
 }
-
-// HMasterLane is the History lane of the HMaster on host h.
-func HMasterLane(h string) string { return "hmaster@" + h }
-
-// KafkaLane is the History lane of the Kafka broker on host h.
-func KafkaLane(h string) string { return "kafka@" + h }

@@ -49,8 +49,12 @@ func stateClass(s string) string {
 	case invariant.StateActive, invariant.StateStandby, invariant.StateDown, invariant.StateFrozen:
 		return s
 	}
-	return "other"
+	return otherClass
 }
+
+// otherClass is the class of every state stateClass does not draw in a
+// colour of its own.
+const otherClass = "other"
 
 // audited reports whether e is an audit record the write checks read: a
 // NameNode serving a create or append.
@@ -122,7 +126,7 @@ func (l *lay) stateLanes(h invariant.History, events []invariant.Event, tEnd tim
 		l.tl.Lanes = append(l.tl.Lanes, lv)
 		l.y += laneH + laneGap
 	}
-	for _, c := range []string{"active", "standby", "down", "frozen", "other"} {
+	for _, c := range []string{invariant.StateActive, invariant.StateStandby, invariant.StateDown, invariant.StateFrozen, otherClass} {
 		if used[c] {
 			l.tl.StateClassesUsed = append(l.tl.StateClassesUsed, c)
 		}

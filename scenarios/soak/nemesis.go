@@ -3,11 +3,11 @@ package soak
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/haharness/haharness/harness/fault"
-	"github.com/haharness/haharness/scenarios"
 )
 
 // Step is one round of the nemesis: one or two faults injected together,
@@ -30,68 +30,93 @@ func (s Step) String() string {
 	return strings.Join(p, " + ") + fmt.Sprintf(" (hold %v)", s.Hold)
 }
 
-// entry is one fault the nemesis can draw.
+// entry is one fault the nemesis can draw: a kind of the fault registry
+// aimed as one of its Nemesis aims says.
 type entry struct {
-	// kind names the entry in FaultCounts: the fault kind and its target.
-	kind string
-	make func(r *rand.Rand) fault.Fault
-	// nn and rm: it takes the active NameNode (ResourceManager) away.
-	nn, rm bool
-	// quorum: it takes a JournalNode or ZooKeeper member away.
-	quorum bool
-	// standby: it takes the standby NameNode away.
-	standby bool
-	// activeSelector: it names the active NameNode, so it cannot be the
-	// second fault of a step (the first may already have moved it).
-	activeSelector bool
+	kind fault.Kind
+	aim  fault.Aim
 }
 
-// menu is what the nemesis draws from: every fault kind of package fault.
-var menu = []entry{
-	{kind: "kill-daemon active-namenode", nn: true, activeSelector: true,
-		make: func(*rand.Rand) fault.Fault { return fault.KillDaemon{Target: fault.ActiveNameNode} }},
-	{kind: "kill-host active-namenode", nn: true, quorum: true, activeSelector: true,
-		make: func(*rand.Rand) fault.Fault { return fault.KillHost{Target: fault.ActiveNameNode} }},
-	{kind: "freeze-daemon active-namenode", nn: true, activeSelector: true,
-		make: func(*rand.Rand) fault.Fault { return fault.FreezeDaemon{Target: fault.ActiveNameNode} }},
-	{kind: "freeze-host active-namenode", nn: true, quorum: true, activeSelector: true,
-		make: func(*rand.Rand) fault.Fault { return fault.FreezeHost{Target: fault.ActiveNameNode} }},
-	{kind: "isolate active-namenode", nn: true, quorum: true, activeSelector: true,
-		make: func(*rand.Rand) fault.Fault { return fault.Isolate{Target: fault.ActiveNameNode} }},
-	{kind: "partition active-namenode from zookeeper", nn: true, quorum: true, activeSelector: true,
-		make: func(*rand.Rand) fault.Fault {
-			return fault.Isolate{Target: fault.ActiveNameNode, Ports: scenarios.ZooKeeperPorts}
-		}},
-	{kind: "drop active-namenode->standby-namenode", activeSelector: true,
-		make: func(*rand.Rand) fault.Fault {
-			return fault.Drop{From: fault.ActiveNameNode, To: fault.StandbyNameNode}
-		}},
-	// Loss only: delay needs netem, which some kernels lack (fault.ErrNoNetem).
-	{kind: "degrade active-namenode", activeSelector: true,
-		make: func(r *rand.Rand) fault.Fault {
-			return fault.Degrade{Target: fault.ActiveNameNode, LossPercent: float64(5 + r.IntN(16))}
-		}},
-	{kind: "kill-daemon standby-namenode", standby: true,
-		make: func(*rand.Rand) fault.Fault { return fault.KillDaemon{Target: fault.StandbyNameNode} }},
-	{kind: "stop-host standby-namenode", quorum: true, standby: true,
-		make: func(*rand.Rand) fault.Fault { return fault.StopHost{Target: fault.StandbyNameNode} }},
-	{kind: "kill-daemon journalnode-minority", quorum: true,
-		make: func(*rand.Rand) fault.Fault { return fault.KillDaemon{Target: fault.JournalNodeMinority} }},
-	{kind: "kill-daemon zookeeper-leader", quorum: true,
-		make: func(*rand.Rand) fault.Fault { return fault.KillDaemon{Target: fault.ZooKeeperLeader} }},
-	{kind: "kill-daemon active-resourcemanager", rm: true,
-		make: func(*rand.Rand) fault.Fault { return fault.KillDaemon{Target: fault.ActiveResourceManager} }},
-	{kind: "freeze-daemon active-resourcemanager", rm: true,
-		make: func(*rand.Rand) fault.Fault { return fault.FreezeDaemon{Target: fault.ActiveResourceManager} }},
+// nn: it takes the active NameNode away.
+func (e entry) nn() bool { return e.aim.Takes&fault.TakesActiveNameNode != 0 }
+
+// rm: it takes the active ResourceManager away.
+func (e entry) rm() bool { return e.aim.Takes&fault.TakesActiveResourceManager != 0 }
+
+// quorum: it takes a JournalNode or ZooKeeper member away.
+func (e entry) quorum() bool { return e.aim.Takes&fault.TakesQuorumMember != 0 }
+
+// standby: it takes the standby NameNode away.
+func (e entry) standby() bool { return e.aim.Takes&fault.TakesStandbyNameNode != 0 }
+
+// activeSelector: it names the active NameNode, so it cannot be the
+// second fault of a step (the first may already have moved it).
+func (e entry) activeSelector() bool {
+	for _, v := range e.aim.Values {
+		switch x := v.(type) {
+		case fault.Selector:
+			if x == fault.ActiveNameNode {
+				return true
+			}
+		case [][]fault.Selector:
+			for _, g := range x {
+				if slices.Contains(g, fault.ActiveNameNode) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// menu is what the nemesis draws from: every aim of the fault registry's
+// kinds that weighs more than 0, in registry order.
+func menu() []entry {
+	var out []entry
+	for _, k := range fault.Registry() {
+		for _, a := range k.Nemesis {
+			if a.Weight > 0 {
+				out = append(out, entry{kind: k, aim: a})
+			}
+		}
+	}
+	return out
 }
 
 // Kinds lists what the nemesis draws from, as FaultCounts names it.
 func Kinds() []string {
-	out := make([]string, len(menu))
-	for i, e := range menu {
-		out[i] = e.kind
+	var out []string
+	for _, e := range menu() {
+		out = append(out, e.aim.Label)
 	}
 	return out
+}
+
+// entryOf returns the menu entry a soak record's kind names, by its label
+// or one it had before (records saved by older versions).
+func entryOf(kind string) entry {
+	for _, e := range menu() {
+		if e.aim.Label == kind || slices.Contains(e.aim.Formerly, kind) {
+			return e
+		}
+	}
+	return entry{}
+}
+
+// pick draws one of es, each as often as its weight says.
+func pick(r *rand.Rand, es []entry) entry {
+	total := 0
+	for _, e := range es {
+		total += e.aim.Weight
+	}
+	x := r.IntN(total)
+	for _, e := range es {
+		if x < e.aim.Weight {
+			return e
+		}
+		x -= e.aim.Weight
+	}
+	return es[len(es)-1]
 }
 
 // PairShare is the share of steps that inject two faults at once.
@@ -100,39 +125,42 @@ const PairShare = 0.3
 // Nemesis draws steps from a seeded source: the same seed draws the same
 // steps, faults, targets (as selectors, resolved at injection) and holds.
 type Nemesis struct {
-	r *rand.Rand
+	r    *rand.Rand
+	menu []entry
 }
 
 // NewNemesis returns the nemesis of seed.
 func NewNemesis(seed int64) *Nemesis {
-	return &Nemesis{r: rand.New(rand.NewPCG(uint64(seed), 0x736f616b))}
+	return &Nemesis{r: rand.New(rand.NewPCG(uint64(seed), 0x736f616b)), menu: menu()}
 }
 
 // Next draws a step and the menu kinds of its faults. Its second fault, if
 // any, is of another kind, names no active daemon (the first fault may be
 // moving it), and does not take a second quorum member away.
 func (n *Nemesis) Next() (Step, []string) {
-	first := menu[n.r.IntN(len(menu))]
+	first := pick(n.r, n.menu)
 	picked := []entry{first}
 	if n.r.Float64() < PairShare {
 		var ok []entry
-		for _, e := range menu {
-			if e.kind != first.kind && !e.activeSelector && !(e.quorum && first.quorum) && !(e.rm && first.rm) {
+		for _, e := range n.menu {
+			if e.aim.Label != first.aim.Label && !e.activeSelector() && !(e.quorum() && first.quorum()) && !(e.rm() && first.rm()) {
 				ok = append(ok, e)
 			}
 		}
-		picked = append(picked, ok[n.r.IntN(len(ok))])
+		if len(ok) > 0 {
+			picked = append(picked, pick(n.r, ok))
+		}
 	}
 	s := Step{Hold: time.Duration(3000+n.r.IntN(7000)) * time.Millisecond}
 	var kinds []string
 	for _, e := range picked {
-		s.Faults = append(s.Faults, e.make(n.r))
-		kinds = append(kinds, e.kind)
+		s.Faults = append(s.Faults, e.aim.Fault(e.kind, n.r))
+		kinds = append(kinds, e.aim.Label)
 	}
 	// One quorum member away leaves a majority, so the election goes on;
 	// the standby NameNode away leaves nobody to take over; a second fault
 	// may take the standby ResourceManager's host.
-	s.FailoverNameNode = first.nn && (len(picked) == 1 || !picked[1].standby)
-	s.FailoverResourceManager = first.rm && len(picked) == 1
+	s.FailoverNameNode = first.nn() && (len(picked) == 1 || !picked[1].standby())
+	s.FailoverResourceManager = first.rm() && len(picked) == 1
 	return s, kinds
 }

@@ -5,8 +5,9 @@
 // the end, byte for byte, and the recorded History is checked by the pure
 // functions of scenarios/invariant.
 //
-// Each step injects one or two faults drawn from every fault kind (kills,
-// freezes of a daemon or a whole host, host stops, isolation, partitions
+// Each step injects one or two faults drawn from the aims the fault
+// registry gives its kinds (fault.Kind.Nemesis, by their weights: kills,
+// freezes of a daemon or a whole host, host stops, isolation, isolation
 // from ZooKeeper, one-way drops, packet loss, JournalNode and ZooKeeper
 // members, ResourceManagers), holds them, and heals with
 // harness.Cluster.Heal, which must converge every time. The checks:
@@ -41,6 +42,7 @@ import (
 
 	"github.com/haharness/haharness/harness"
 	"github.com/haharness/haharness/harness/config"
+	"github.com/haharness/haharness/harness/fault"
 	"github.com/haharness/haharness/harness/topology"
 	"github.com/haharness/haharness/internal/poll"
 	"github.com/haharness/haharness/scenarios"
@@ -93,14 +95,10 @@ var FencingWindow = harness.StaleActiveGrace + 2*harness.HealRoundInterval +
 // unfenceable reports whether a fault (by its History label) can keep an
 // old active from being fenced or from learning it was superseded: its
 // host cut off or losing packets, or its JVM or host frozen.
+// The fault registry says which kinds are (fault.Kind.Unfenceable).
 func unfenceable(label string) bool {
-	_, f, _ := strings.Cut(label, ": ")
-	for _, k := range []string{"isolate ", "partition ", "drop ", "degrade ", "freeze-daemon ", "freeze-host "} {
-		if strings.HasPrefix(f, k) {
-			return true
-		}
-	}
-	return false
+	k, ok := fault.KindOfLabel(label)
+	return ok && k.Unfenceable
 }
 
 // StepRecord is what one step did.
@@ -377,18 +375,9 @@ func Plan(steps []StepRecord) invariant.Plan {
 func expectsFailover(kinds []string, nn bool) bool {
 	first := entryOf(kinds[0])
 	if nn {
-		return first.nn && (len(kinds) == 1 || !entryOf(kinds[1]).standby)
+		return first.nn() && (len(kinds) == 1 || !entryOf(kinds[1]).standby())
 	}
-	return first.rm && len(kinds) == 1
-}
-
-func entryOf(kind string) entry {
-	for _, e := range menu {
-		if e.kind == kind {
-			return e
-		}
-	}
-	return entry{}
+	return first.rm() && len(kinds) == 1
 }
 
 func healsConverge(steps []StepRecord) invariant.Result {

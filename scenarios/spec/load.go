@@ -22,11 +22,13 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 
+	"github.com/haharness/haharness/harness/config"
 	"github.com/haharness/haharness/harness/fault"
 	"github.com/haharness/haharness/harness/topology"
 )
 
-// Schema is the JSON Schema of the format (draft 2020-12).
+// Schema is the JSON Schema of the format (draft 2020-12). Its fault
+// parts are generated from fault.Registry (GenerateSchema, `go generate`).
 //
 //go:embed schema.json
 var Schema []byte
@@ -55,43 +57,65 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// Load reads and validates a scenario file.
-func Load(path string) (*File, error) {
+// Load reads and validates a scenario file; addons are the add-ons it may
+// name.
+func Load(path string, addons ...Addon) (*File, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read scenario file: %w", err)
 	}
-	return Parse(path, b)
+	return Parse(path, b, addons...)
 }
 
 var (
-	compileOnce sync.Once
-	compiled    *jsonschema.Schema
-	compileErr  error
-	printer     = message.NewPrinter(language.English)
+	compileMu sync.Mutex
+	compiled  = map[string]*jsonschema.Schema{}
+	printer   = message.NewPrinter(language.English)
 )
 
-func schema() (*jsonschema.Schema, error) {
-	compileOnce.Do(func() {
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Schema))
+// schema is Schema with the add-ons' workload sections under
+// workload.properties, compiled once per set of add-ons.
+func schema(addons []Addon) (*jsonschema.Schema, error) {
+	key := ""
+	for _, a := range addons {
+		key += a.Name + "\x00" + a.Workload + "\x00"
+	}
+	compileMu.Lock()
+	defer compileMu.Unlock()
+	if s, ok := compiled[key]; ok {
+		return s, nil
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Schema))
+	if err != nil {
+		return nil, err
+	}
+	wl := doc.(map[string]any)["properties"].(map[string]any)["workload"].(map[string]any)["properties"].(map[string]any)
+	for _, a := range addons {
+		if a.Workload == "" {
+			continue
+		}
+		part, err := jsonschema.UnmarshalJSON(strings.NewReader(a.Workload))
 		if err != nil {
-			compileErr = err
-			return
+			return nil, fmt.Errorf("workload schema of add-on %s: %w", a.Name, err)
 		}
-		c := jsonschema.NewCompiler()
-		if err := c.AddResource("scenario.schema.json", doc); err != nil {
-			compileErr = err
-			return
-		}
-		compiled, compileErr = c.Compile("scenario.schema.json")
-	})
-	return compiled, compileErr
+		wl[a.Name] = part
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("scenario.schema.json", doc); err != nil {
+		return nil, err
+	}
+	s, err := c.Compile("scenario.schema.json")
+	if err != nil {
+		return nil, err
+	}
+	compiled[key] = s
+	return s, nil
 }
 
 // Parse validates data (read from path, which names it in errors) and
 // returns the File. Every problem is reported at once, each with its line
 // and field; a file with problems returns *Error.
-func Parse(path string, data []byte) (*File, error) {
+func Parse(path string, data []byte, addons ...Addon) (*File, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("scenario file %s: not YAML: %w", path, err)
@@ -112,7 +136,7 @@ func Parse(path string, data []byte) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scenario file %s: %w", path, err)
 	}
-	sch, err := schema()
+	sch, err := schema(addons)
 	if err != nil {
 		return nil, fmt.Errorf("scenario schema: %w", err)
 	}
@@ -128,6 +152,7 @@ func Parse(path string, data []byte) (*File, error) {
 		return nil, &Error{Path: path, Problems: []Problem{{Line: lineOf(err.Error()), Field: "(file)", Msg: err.Error()}}}
 	}
 	f.Path = path
+	f.addons = addons
 	if probs := f.check(root); len(probs) > 0 {
 		return nil, &Error{Path: path, Problems: probs}
 	}
@@ -274,8 +299,8 @@ func fieldName(path []string) string {
 
 // Topology is the topology a file's cluster runs: the guide's, with
 // Cluster.ExtraHosts more hosts, each running a DataNode and a NodeManager,
-// and the add-ons Cluster.Addons names placed as harness.WithHBase and
-// WithKafka place them.
+// and the add-ons Cluster.Addons names placed as their modules place them
+// (harness.WithAddons).
 func (f *File) Topology() topology.Topology {
 	t := topology.Guide()
 	for i := range f.Cluster.ExtraHosts {
@@ -284,13 +309,67 @@ func (f *File) Topology() topology.Topology {
 		t.Roles[topology.DataNode] = append(t.Roles[topology.DataNode], h)
 		t.Roles[topology.NodeManager] = append(t.Roles[topology.NodeManager], h)
 	}
-	if slices.Contains(f.Cluster.Addons, AddonHBase) {
-		t = t.WithHBase()
-	}
-	if slices.Contains(f.Cluster.Addons, AddonKafka) {
-		t = t.WithKafka()
+	for _, a := range f.addons {
+		if slices.Contains(f.Cluster.Addons, a.Name) && a.Place != nil {
+			t = a.Place(t)
+		}
 	}
 	return t
+}
+
+// failoverRoles are the roles an item's failover may name: the
+// NameNodes', the ResourceManagers' and the HA roles of the add-ons the
+// cluster runs.
+func (f *File) failoverRoles() []string {
+	out := []string{string(topology.NameNode), string(topology.ResourceManager)}
+	for _, a := range f.addons {
+		if slices.Contains(f.Cluster.Addons, a.Name) {
+			out = append(out, a.HARoles...)
+		}
+	}
+	return out
+}
+
+// selectors are the add-ons' selector extensions.
+func (f *File) selectors() []fault.Extension {
+	var out []fault.Extension
+	for _, a := range f.addons {
+		out = append(out, a.Selectors...)
+	}
+	return out
+}
+
+// addonProblems checks the add-on names of the cluster section and the
+// add-ons' workload sections.
+func (f *File) addonProblems(at func(path []string, format string, args ...any)) {
+	var known []string
+	for _, a := range f.addons {
+		known = append(known, a.Name)
+	}
+	for i, n := range f.Cluster.Addons {
+		if !slices.Contains(known, n) {
+			at([]string{"cluster", "addons", strconv.Itoa(i)}, "unknown add-on %q: the add-ons are %v", n, known)
+		}
+	}
+	files := config.Overridable(nil)
+	for _, a := range f.addons {
+		if slices.Contains(f.Cluster.Addons, a.Name) {
+			files = append(files, a.Files...)
+		}
+	}
+	for _, n := range slices.Sorted(maps.Keys(f.Cluster.Config)) {
+		if !slices.Contains(files, n) {
+			at([]string{"cluster", "config", n}, "unknown config file %q: the files are %v (an add-on's with the add-on in cluster.addons)", n, files)
+		}
+	}
+	for _, n := range slices.Sorted(maps.Keys(f.Workload.Addons)) {
+		switch {
+		case !slices.Contains(known, n):
+			at([]string{"workload", n}, "unknown workload %q: the workloads are writes, mapreduce, zookeeper and the add-ons' %v", n, known)
+		case !slices.Contains(f.Cluster.Addons, n):
+			at([]string{"workload", n}, "workload %s needs the %s add-on: add it to cluster.addons", n, n)
+		}
+	}
 }
 
 // check applies the rules the schema cannot say; root places them.
@@ -300,6 +379,7 @@ func (f *File) check(root *yaml.Node) []Problem {
 		probs = append(probs, Problem{Line: nodeAt(root, path).Line, Field: fieldName(path), Msg: fmt.Sprintf(format, args...)})
 	}
 	t := f.Topology()
+	f.addonProblems(at)
 	ids := map[string]Item{}
 	for i, it := range f.Schedule {
 		p := []string{"schedule", strconv.Itoa(i)}
@@ -317,9 +397,12 @@ func (f *File) check(root *yaml.Node) []Problem {
 			if sel == "" {
 				continue
 			}
-			if _, err := fault.Parse(fault.Selector(sel), t); err != nil {
+			if _, err := fault.Parse(fault.Selector(sel), t, f.selectors()...); err != nil {
 				at(append(p, field), "%v", err)
 			}
+		}
+		if it.Failover != "" && !slices.Contains(f.failoverRoles(), it.Failover) {
+			at(append(p, "failover"), "failover %q: use one of %v (an add-on's HA roles with the add-on in cluster.addons)", it.Failover, f.failoverRoles())
 		}
 		if it.Probe != "" {
 			if !slices.Contains(probeTargets(t), it.Target) {
@@ -386,43 +469,6 @@ func probeTargets(t topology.Topology) []string {
 	out := []string{ProbeInitialActive}
 	for _, h := range t.On(topology.NameNode) {
 		out = append(out, t.NameNodeID(h))
-	}
-	return out
-}
-
-// selectors returns the item's fault selectors by field.
-func (it Item) selectors() map[string]string {
-	m := map[string]string{"from": it.From, "to": it.To}
-	if it.IsFault() {
-		m["target"] = it.Target
-	}
-	return m
-}
-
-// paramProblems names parameters that do not go with the item's kind.
-func (it Item) paramProblems() [][2]string {
-	var out [][2]string
-	allowed := map[string][]string{
-		"signal": {KillDaemon},
-		"ports":  {Partition, Drop, Isolate},
-		"groups": {Partition},
-		"from":   {Drop}, "to": {Drop},
-		"delay": {Degrade}, "jitter": {Degrade}, "loss": {Degrade},
-	}
-	set := map[string]bool{
-		"signal": it.Signal != "", "ports": len(it.Ports) > 0, "groups": len(it.Groups) > 0,
-		"from": it.From != "", "to": it.To != "", "delay": it.Delay != 0, "jitter": it.Jitter != 0, "loss": it.Loss != 0,
-	}
-	for _, k := range slices.Sorted(maps.Keys(set)) {
-		if set[k] && !slices.Contains(allowed[k], it.Fault) {
-			out = append(out, [2]string{k, fmt.Sprintf("%s does not go with %s; it is for %v", k, orProbe(it), allowed[k])})
-		}
-	}
-	if (it.Fault == Partition || it.Fault == Drop) && it.Target != "" {
-		out = append(out, [2]string{"target", fmt.Sprintf("%s takes no target: name the hosts with %s", it.Fault, map[string]string{Partition: "groups", Drop: "from and to"}[it.Fault])})
-	}
-	if it.Fault == Degrade && it.Delay == 0 && it.Jitter == 0 && it.Loss == 0 {
-		out = append(out, [2]string{"fault", "degrade needs delay, jitter or loss"})
 	}
 	return out
 }

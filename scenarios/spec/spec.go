@@ -9,7 +9,9 @@
 // Parse validates a file against the JSON Schema in schema.json (embedded;
 // the same file editors can use) and then against the rules a schema cannot
 // say (unique ids, references to ids, hosts of the topology), and names the
-// file, line and field of each problem before anything is started. Marshal
+// file, line and field of each problem before anything is started. The
+// fault kinds, their parameters and which go together are read from
+// fault.Registry (schema.json's fault parts are generated from it). Marshal
 // writes a File back (replays and shrunk schedules are written this way).
 //
 // It is pure: no cluster, no engine. Package scenarios runs a File
@@ -26,6 +28,9 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/haharness/haharness/harness/fault"
+	"github.com/haharness/haharness/harness/topology"
 )
 
 // APIVersion is the version of the format this package reads and writes.
@@ -45,6 +50,8 @@ type File struct {
 	Schedule []Item `yaml:"schedule"`
 	Expect   Expect `yaml:"expect,omitempty"`
 
+	// addons are the add-ons Parse was given.
+	addons []Addon
 	// Path is where the file was read from ("" when built in code).
 	Path string `yaml:"-"`
 }
@@ -75,15 +82,26 @@ type Cluster struct {
 	ExtraHosts int `yaml:"extraHosts,omitempty"`
 	// Config overrides keys per rendered file (hdfs-site.xml, zoo.cfg...).
 	Config map[string]map[string]string `yaml:"config,omitempty"`
-	// Addons are the add-ons the cluster runs: AddonHBase, AddonKafka.
+	// Addons are the add-ons the cluster runs, by name (Addon.Name).
 	Addons []string `yaml:"addons,omitempty"`
 }
 
-// The add-ons a cluster section can ask for.
-const (
-	AddonHBase = "hbase"
-	AddonKafka = "kafka"
-)
+// Addon is what the scenario-file format knows of an add-on (its module,
+// addon.Module): its name, where it places its roles, its fault selectors
+// and the JSON schema of its workload section (workload.NAME; "" none).
+// Parse and Load take the add-ons a file may name.
+type Addon struct {
+	Name      string
+	Place     func(topology.Topology) topology.Topology
+	Selectors []fault.Extension
+	Workload  string
+	// Files are the add-on's configuration files (cluster.config may set
+	// their keys).
+	Files []string
+	// HARoles are the add-on's roles that elect an active: an item's
+	// failover may name them.
+	HARoles []string
+}
 
 // Key is the same for two files exactly when their cluster sections are:
 // files with the same key can run on one cluster.
@@ -109,6 +127,10 @@ type Workload struct {
 	// ZooKeeper are clients creating znodes while the schedule runs; every
 	// create ZooKeeper acknowledged must be there at the end.
 	ZooKeeper *ZooKeeperClients `yaml:"zookeeper,omitempty"`
+	// Addons are the add-ons' workloads, by add-on name (workload.NAME:
+	// {...}), each checked against its add-on's schema and owned by its
+	// module.
+	Addons map[string]any `yaml:",inline"`
 }
 
 // ZooKeeperClients tunes the ZooKeeper clients.
@@ -164,7 +186,8 @@ type Item struct {
 	// until the schedule ends (the final heal).
 	Hold Duration `yaml:"hold,omitempty"`
 	// Failover names the role whose active this fault must move away
-	// (namenode or resourcemanager) within Expect.FailoverWithin.
+	// (namenode, resourcemanager, or an HA role of an add-on the cluster
+	// runs) within Expect.FailoverWithin.
 	Failover string `yaml:"failover,omitempty"`
 	// Expect, for a probe, is "refused" or "acknowledged".
 	Expect string `yaml:"expect,omitempty"`
@@ -237,23 +260,21 @@ type LogExpect struct {
 // Want reports whether a present/absent flag asks for presence (default).
 func Want(p *bool) bool { return p == nil || *p }
 
-// Fault kinds of Item.Fault.
+// Fault kinds of Item.Fault: the names of fault.Registry's kinds.
 const (
-	KillDaemon   = "kill-daemon"
-	FreezeDaemon = "freeze-daemon"
-	KillHost     = "kill-host"
-	StopHost     = "stop-host"
-	FreezeHost   = "freeze-host"
-	Partition    = "partition"
-	Drop         = "drop"
-	Isolate      = "isolate"
-	Degrade      = "degrade"
+	KillDaemon   = fault.KindKillDaemon
+	FreezeDaemon = fault.KindFreezeDaemon
+	KillHost     = fault.KindKillHost
+	StopHost     = fault.KindStopHost
+	FreezeHost   = fault.KindFreezeHost
+	Partition    = fault.KindPartition
+	Drop         = fault.KindDrop
+	Isolate      = fault.KindIsolate
+	Degrade      = fault.KindDegrade
 )
 
-// FaultKinds lists Item.Fault's values.
-func FaultKinds() []string {
-	return []string{KillDaemon, FreezeDaemon, KillHost, StopHost, FreezeHost, Partition, Drop, Isolate, Degrade}
-}
+// FaultKinds lists Item.Fault's values: fault.Kinds.
+func FaultKinds() []string { return fault.Kinds() }
 
 // ProbeWriteThrough writes one file through a single NameNode (Target)
 // and records whether it was acknowledged: a resumed old active must

@@ -15,6 +15,7 @@ import (
 
 	"github.com/haharness/haharness/harness/config"
 	"github.com/haharness/haharness/harness/fault"
+	"github.com/haharness/haharness/harness/topology"
 )
 
 const valid = `apiVersion: haharness/v1
@@ -106,7 +107,7 @@ func TestProblemsNameFileLineAndField(t *testing.T) {
 		{"hadoop and image", "apiVersion: haharness/v1\nname: x\ncluster: {hadoop: 3.4.2, image: foo}\nschedule: []\n", []string{
 			"bad.yaml:3: cluster: give hadoop (a release to build) or image (a prebuilt image), not both"}},
 		{"unknown config file", "apiVersion: haharness/v1\nname: x\ncluster:\n  config:\n    hfds-site.xml: {a: b}\nschedule: []\n", []string{
-			"bad.yaml:5: cluster.config: additional properties 'hfds-site.xml' not allowed"}},
+			"bad.yaml:5: cluster.config.hfds-site.xml: unknown config file \"hfds-site.xml\""}},
 		{"rules", "apiVersion: haharness/v1\nname: x\nschedule:\n" +
 			"  - id: a\n    fault: kill-daemon\n    target: hadoop009/namenode\n    ports: [22]\n" +
 			"  - id: a\n    fault: freeze-host\n    target: active-namenode\n    after: c.failover\n" +
@@ -242,7 +243,7 @@ func TestSchemaAgreesWithGo(t *testing.T) {
 	assert.ElementsMatch(t, []string{string(config.FenceSSHThenShell), string(config.FenceSSH), string(config.FenceShell)},
 		s.Properties.Cluster.Properties.Fencing.Enum)
 	files := s.Properties.Cluster.Properties.Config.Properties
-	assert.Len(t, files, 11)
+	assert.Len(t, files, len(config.Overridable(nil)), "the schema lists every Hadoop file config lets be overridden")
 	for name := range files {
 		err := config.Options{Overrides: config.Overrides{name: {}}}.Validate()
 		assert.NoError(t, err, "the schema lets %s be overridden, config does not", name)
@@ -256,20 +257,100 @@ func TestSchemaFileIsEmbedded(t *testing.T) {
 	b, err := os.ReadFile("schema.json")
 	require.NoError(t, err)
 	assert.Equal(t, Schema, b)
-	_, err = schema()
+	_, err = schema(nil)
 	require.NoError(t, err)
 }
 
-// A file that targets an add-on's daemons must ask for the add-on.
-func TestAddonSelectorsNeedTheAddon(t *testing.T) {
-	body := "apiVersion: haharness/v1\nname: hmaster\n%sschedule:\n  - id: a\n    fault: kill-daemon\n    target: active-hmaster\n    hold: 1s\n"
-	_, err := Parse("f.yaml", []byte(fmt.Sprintf(body, "")))
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "needs the hbase add-on")
-	f, err := Parse("f.yaml", []byte(fmt.Sprintf(body, "cluster:\n  addons: [hbase, kafka]\n")))
+// widget is an add-on for the tests: a widget on every host, the
+// selector widget-leader, and a workload section with a gears count.
+func widget() Addon {
+	return Addon{Name: "widget",
+		Place: func(t topology.Topology) topology.Topology {
+			t = t.Clone()
+			t.Roles["widget"] = t.Hosts
+			return t
+		},
+		Selectors: []fault.Extension{{Addon: "widget", Needs: "widget", Names: map[fault.Selector]string{"widget-leader": ""}}},
+		Workload:  `{"type": "object", "additionalProperties": false, "properties": {"gears": {"type": "integer", "minimum": 1}}}`,
+		HARoles:   []string{"widget"},
+	}
+}
+
+// A file names add-ons the caller knows; their selectors and workload
+// sections need the add-on in cluster.addons, and a workload section is
+// checked against its add-on's schema.
+func TestAddons(t *testing.T) {
+	body := "apiVersion: haharness/v1\nname: w\n%sschedule:\n  - id: a\n    fault: kill-daemon\n    target: widget-leader\n    hold: 1s\n"
+	_, err := Parse("f.yaml", []byte(fmt.Sprintf(body, "")), widget())
+	assert.ErrorContains(t, err, "needs the widget add-on")
+	f, err := Parse("f.yaml", []byte(fmt.Sprintf(body, "cluster:\n  addons: [widget]\nworkload:\n  widget: {gears: 2}\n")), widget())
 	require.NoError(t, err)
-	assert.True(t, f.Topology().HasHBase() && f.Topology().HasKafka())
-	_, err = Parse("f.yaml", []byte(fmt.Sprintf(body, "cluster:\n  addons: [hive]\n")))
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "addons")
+	assert.Equal(t, []string{"hadoop001", "hadoop002", "hadoop003"}, f.Topology().On("widget"))
+	assert.Equal(t, map[string]any{"widget": map[string]any{"gears": 2}}, f.Workload.Addons)
+	out, err := Marshal(f, "")
+	require.NoError(t, err)
+	assert.Contains(t, string(out), "widget:\n    gears: 2", "the workload section is written back inline")
+	_, err = Parse("f.yaml", []byte("apiVersion: haharness/v1\nname: w\ncluster:\n  addons: [widget]\nschedule:\n  - id: a\n    fault: kill-daemon\n    target: widget-leader\n    failover: widget\n"), widget())
+	require.NoError(t, err, "an add-on's HA role is a failover role with the add-on on")
+	_, err = Parse("f.yaml", []byte("apiVersion: haharness/v1\nname: w\nschedule:\n  - id: a\n    fault: kill-daemon\n    target: hadoop001/namenode\n    failover: widget\n"), widget())
+	assert.ErrorContains(t, err, `schedule[0].failover: failover "widget": use one of [namenode resourcemanager]`, "without the add-on its role is no failover role")
+
+	for extra, want := range map[string]string{
+		"cluster:\n  addons: [hive]\n":                                    `unknown add-on "hive": the add-ons are [widget]`,
+		"cluster:\n  addons: [widget]\nworkload:\n  widget: {gears: 0}\n": "gears",
+		"workload:\n  widget: {gears: 2}\n":                               "workload widget needs the widget add-on",
+		"cluster:\n  addons: [widget]\nworkload:\n  hive: {}\n":           "hive",
+	} {
+		_, err := Parse("f.yaml", []byte(fmt.Sprintf(body, extra)), widget())
+		assert.ErrorContains(t, err, want, extra)
+	}
+}
+
+// schema.json's fault parts are what the fault registry generates: a kind
+// or parameter added to the registry and not generated fails here.
+func TestSchemaIsGenerated(t *testing.T) {
+	gen, err := GenerateSchema(Schema)
+	require.NoError(t, err)
+	assert.Equal(t, string(Schema), string(gen), "schema.json is stale: run `go generate ./scenarios/spec`")
+}
+
+// The generator rewrites stale fault parts in place and keeps the rest.
+func TestGenerateSchemaRewritesStaleParts(t *testing.T) {
+	stale := strings.Replace(string(Schema), `, "isolate"`, "", -1)
+	stale = strings.Replace(stale, `        "loss": {"type": "number", "minimum": 0, "maximum": 100},`+"\n", "", 1)
+	stale = strings.Replace(stale, `        "from": {"$ref": "#/$defs/selector"},`, `        "from": {"type": "string"},`, 1)
+	require.NotEqual(t, string(Schema), stale)
+	gen, err := GenerateSchema([]byte(stale))
+	require.NoError(t, err)
+	assert.Equal(t, string(Schema), string(gen))
+	_, err = GenerateSchema([]byte(`{"$defs": {}}`))
+	assert.ErrorContains(t, err, `no line "    \"item\": {"`)
+}
+
+// Every parameter of the registry has its field in Item, and an item's
+// fields give back the values they were set from.
+func TestEveryParameterHasAField(t *testing.T) {
+	var it Item
+	fields := it.paramFields()
+	for _, k := range fault.Registry() {
+		for _, p := range k.Params {
+			f, ok := fields[p.Name]
+			if assert.True(t, ok, "parameter %s of %s has no field in spec.Item: add one and name it in paramFields", p.Name, k.Name) {
+				assert.False(t, isSet(f), "%s of a zero Item is set", p.Name)
+			}
+		}
+	}
+}
+
+// A parameter that does not go with the kind names the kinds it is for,
+// from the registry.
+func TestParamProblemsComeFromTheRegistry(t *testing.T) {
+	probs := Item{ID: "a", Fault: Isolate, Target: "hadoop001", From: "hadoop002", Loss: 3}.paramProblems()
+	assert.Equal(t, [][2]string{
+		{"from", "from does not go with isolate; it is for [drop]"},
+		{"loss", "loss does not go with isolate; it is for [degrade]"},
+	}, probs)
+	probs = Item{ID: "b", Fault: Drop, Target: "hadoop001", From: "a", To: "b"}.paramProblems()
+	assert.Equal(t, [][2]string{{"target", "drop takes no target: name the hosts with from and to"}}, probs)
+	assert.Empty(t, Item{ID: "c", Fault: Isolate, Target: "hadoop001", Ports: []int{2181}}.paramProblems())
 }
