@@ -89,6 +89,22 @@ func TestFaultSmoke(t *testing.T) {
 		return ok && ms > 150, saw
 	}
 
+	// clockAhead reports whether the DataNode on h, a running daemon, reads
+	// a clock over 5 minutes ahead: its web server's Date header, fetched
+	// from the peer host (the true clock), against the peer's time.
+	clockAhead := func(ctx context.Context, h string) (bool, string) {
+		res, err := c.Shell(ctx, peer, fmt.Sprintf(
+			`d=$(curl -s -I -m 5 http://%s:%d/jmx | tr -d '\r' | sed -n 's/^[Dd]ate: //p'); echo "$(date +%%s) $(date -d "$d" +%%s)"`, h, config.PortDataNodeHTTP))
+		if err != nil {
+			return false, err.Error()
+		}
+		var now, daemon int64
+		if _, err := fmt.Sscan(res.Stdout, &now, &daemon); err != nil {
+			return false, fmt.Sprintf("parse %q: %v", res.Combined(), err)
+		}
+		return daemon-now > 300, fmt.Sprintf("the DataNode on %s reads %+ds from %s's clock", h, daemon-now, peer)
+	}
+
 	smokes := []smoke{
 		{"kill-daemon", fault.KillDaemon{Target: target + "/datanode"},
 			daemonState(topology.DataNode, func(p *harness.Process) bool { return p == nil })},
@@ -105,6 +121,7 @@ func TestFaultSmoke(t *testing.T) {
 		{"drop-one-way", fault.Drop{From: target, To: peer}, cutFrom(config.PortJournalRPC)},
 		// Total loss makes the effect deterministic: no reply leaves the host.
 		{"degrade-loss", fault.Degrade{Target: target, LossPercent: 100}, unreachable},
+		{"skew-clock", fault.SkewClock{Target: target, Ahead: 10 * time.Minute}, clockAhead},
 	}
 	for _, s := range smokes {
 		t.Run(s.name, func(t *testing.T) {

@@ -144,6 +144,12 @@ func TestCLIUsage(t *testing.T) {
 			t.Errorf("want a missing SELECTOR message with the usage and exit 2, got exit %d", r.code)
 		}
 	})
+	t.Run("skew-clock-without-offset", func(t *testing.T) {
+		r := run(t, "skew-clock", "--name", "clitest-none", "hadoop001")
+		if r.code != 2 || !strings.Contains(r.stderr, "give --ahead or --behind") || strings.Contains(r.stderr, "no such cluster") {
+			t.Errorf("want a give --ahead or --behind message before any cluster is looked for and exit 2, got exit %d", r.code)
+		}
+	})
 	t.Run("unknown-flag", func(t *testing.T) {
 		r := run(t, "status", "--bogus")
 		if r.code != 2 || !strings.Contains(r.stderr, "flag provided but not defined: -bogus") {

@@ -113,6 +113,9 @@ func (fc faultCmd) run(ctx context.Context, e *env, args []string) error {
 	if err := wantArgs(fs, pos, min, max, fc.Missing); err != nil {
 		return err
 	}
+	if err := fc.needsOneOf(fs); err != nil {
+		return err
+	}
 	c, err := attach(ctx, *name)
 	if err != nil {
 		return err
@@ -127,6 +130,30 @@ func (fc faultCmd) run(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "%s => %s\n", in.Fault, strings.Join(in.Targets, " "))
 	return nil
+}
+
+// needsOneOf fails, before any cluster is looked for, when the command's
+// only kind needs one of some flags (degrade, skew-clock) and none is set.
+func (fc faultCmd) needsOneOf(fs *flag.FlagSet) error {
+	if len(fc.kinds) != 1 || len(fc.kinds[0].NeedsOneOf) == 0 {
+		return nil
+	}
+	var names []string
+	for _, n := range fc.kinds[0].NeedsOneOf {
+		if f := fs.Lookup(n); f != nil && f.Value.String() != f.DefValue {
+			return nil
+		}
+		names = append(names, "--"+n)
+	}
+	return usagef(fs, "give %s", orList(names))
+}
+
+// orList joins words as "a, b or c".
+func orList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
 
 // fault builds the command's fault from its parsed flags and positional

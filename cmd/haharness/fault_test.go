@@ -79,7 +79,7 @@ func TestFaultCommandsCoverTheRegistry(t *testing.T) {
 			kinds[k.Name] = true
 		}
 	}
-	assert.Equal(t, []string{"kill", "stop-host", "freeze", "partition", "drop", "isolate", "degrade"}, names)
+	assert.Equal(t, []string{"kill", "stop-host", "freeze", "partition", "drop", "isolate", "degrade", "skew-clock"}, names)
 	for _, k := range fault.Registry() {
 		assert.Equal(t, k.Command != nil, kinds[k.Name], k.Name)
 	}

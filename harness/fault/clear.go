@@ -16,6 +16,8 @@ type Residue struct {
 	FaultRules   int `json:"faultRules"`
 	DegradeRules int `json:"degradeRules"`
 	Netem        int `json:"netem"`
+	// Clock is 1 when the host's clock offset is not zero (skew-clock).
+	Clock int `json:"clock,omitempty"`
 }
 
 // Zero reports whether nothing is left.
@@ -35,24 +37,29 @@ func (r Residue) String() string {
 	if r.Netem > 0 {
 		p = append(p, fmt.Sprintf("%d netem qdisc(s)", r.Netem))
 	}
+	if r.Clock > 0 {
+		p = append(p, "a skewed clock")
+	}
 	if len(p) == 0 {
 		return "nothing"
 	}
 	return strings.Join(p, ", ")
 }
 
-// residueScript prints the four counts of a Residue on one line.
+// residueScript prints the five counts of a Residue on one line.
 const residueScript = `frozen=$(ps -eo stat=,args= | grep -- '-Dproc_' | grep -v grep | grep -c '^T'); ` +
 	`rules=$(iptables -S ` + chain + ` 2>/dev/null | grep -c -- '^-A'); ` +
 	`degrade=$(iptables -S ` + degradeChain + ` 2>/dev/null | grep -c -- '^-A'); ` +
 	`netem=$(tc qdisc show dev eth0 2>/dev/null | grep -c netem); ` +
-	`echo "$frozen $rules $degrade $netem"`
+	`clock=0; [ -f ` + ClockOffsetFile + ` ] && ! grep -qx -- '` + trueClock + `' ` + ClockOffsetFile + ` && clock=1; ` +
+	`echo "$frozen $rules $degrade $netem $clock"`
 
 // clearScript undoes every fault kind that lives inside a host: thaws every
-// JVM, flushes both chains and removes the root qdisc.
+// JVM, flushes both chains, removes the root qdisc and sets the clock true.
 const clearScript = `pkill -CONT -f -- '-Dproc_'; ` +
 	`iptables -F ` + chain + ` 2>/dev/null; iptables -F ` + degradeChain + ` 2>/dev/null; ` +
-	`tc qdisc show dev eth0 2>/dev/null | grep -q netem && tc qdisc del dev eth0 root; true`
+	`tc qdisc show dev eth0 2>/dev/null | grep -q netem && tc qdisc del dev eth0 root; ` +
+	`[ -f ` + ClockOffsetFile + ` ] && echo '` + trueClock + `' > ` + ClockOffsetFile + `; true`
 
 // Residues returns what faults have left on a running host, without
 // changing anything.
@@ -65,7 +72,7 @@ func Residues(ctx context.Context, rt Runtime, host string) (Residue, error) {
 }
 
 // Clear undoes every fault kind that lives inside a running host (frozen
-// JVMs, partition and loss rules, netem) whoever injected it, and returns
+// JVMs, partition and loss rules, netem, a skewed clock) whoever injected it, and returns
 // what it found. It checks its work: anything still there afterwards is an
 // error naming it. Host-level faults (a paused or stopped container) and
 // killed daemons are for the caller (the engine and the launcher undo them).
@@ -94,7 +101,7 @@ func Clear(ctx context.Context, rt Runtime, host string) (Residue, error) {
 
 func parseResidue(s string) (Residue, error) {
 	var r Residue
-	if _, err := fmt.Sscan(s, &r.Frozen, &r.FaultRules, &r.DegradeRules, &r.Netem); err != nil {
+	if _, err := fmt.Sscan(s, &r.Frozen, &r.FaultRules, &r.DegradeRules, &r.Netem, &r.Clock); err != nil {
 		return Residue{}, fmt.Errorf("read fault residue %q: %w", strings.TrimSpace(s), err)
 	}
 	return r, nil

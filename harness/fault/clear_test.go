@@ -25,11 +25,11 @@ func (s *scripted) Shell(_ context.Context, _ string, script string) (string, in
 }
 
 func TestResidues(t *testing.T) {
-	rt := &scripted{fakeRuntime: newFake(), out: "2 3 1 1\n"}
+	rt := &scripted{fakeRuntime: newFake(), out: "2 3 1 1 1\n"}
 	r, err := Residues(ctx(t), rt, "hadoop001")
 	require.NoError(t, err)
-	assert.Equal(t, Residue{Frozen: 2, FaultRules: 3, DegradeRules: 1, Netem: 1}, r)
-	assert.Equal(t, "2 frozen JVM(s), 3 HH-FAULT rule(s), 1 HH-DEGRADE rule(s), 1 netem qdisc(s)", r.String())
+	assert.Equal(t, Residue{Frozen: 2, FaultRules: 3, DegradeRules: 1, Netem: 1, Clock: 1}, r)
+	assert.Equal(t, "2 frozen JVM(s), 3 HH-FAULT rule(s), 1 HH-DEGRADE rule(s), 1 netem qdisc(s), a skewed clock", r.String())
 	assert.False(t, r.Zero())
 	assert.Equal(t, "nothing", Residue{}.String())
 	assert.NotContains(t, rt.ran[0], "iptables -F", "reading residue changes nothing")
@@ -43,23 +43,23 @@ func TestResidues(t *testing.T) {
 }
 
 func TestClearUndoesEveryKindAndChecksItsWork(t *testing.T) {
-	rt := &scripted{fakeRuntime: newFake(), out: "1 4 1 0\n0 0 0 0\n"}
+	rt := &scripted{fakeRuntime: newFake(), out: "1 4 1 0 1\n0 0 0 0 0\n"}
 	found, err := Clear(ctx(t), rt, "hadoop002")
 	require.NoError(t, err)
-	assert.Equal(t, Residue{Frozen: 1, FaultRules: 4, DegradeRules: 1}, found)
+	assert.Equal(t, Residue{Frozen: 1, FaultRules: 4, DegradeRules: 1, Clock: 1}, found)
 	script := rt.ran[0]
-	for _, want := range []string{"pkill -CONT -f -- '-Dproc_'", "iptables -F HH-FAULT", "iptables -F HH-DEGRADE", "tc qdisc del dev eth0 root"} {
+	for _, want := range []string{"pkill -CONT -f -- '-Dproc_'", "iptables -F HH-FAULT", "iptables -F HH-DEGRADE", "tc qdisc del dev eth0 root", "echo '+0' > " + ClockOffsetFile} {
 		assert.Contains(t, script, want)
 	}
 	assert.Less(t, strings.Index(script, "grep -c '^T'"), strings.Index(script, "pkill -CONT"), "counts before clearing")
 	assert.Greater(t, strings.LastIndex(script, "grep -c '^T'"), strings.Index(script, "pkill -CONT"), "and after")
 
-	rt.out = "1 4 1 0\n0 2 0 0\n"
+	rt.out = "1 4 1 0 0\n0 2 0 0 0\n"
 	found, err = Clear(ctx(t), rt, "hadoop002")
 	require.ErrorContains(t, err, "still there after clearing: 2 HH-FAULT rule(s)")
 	assert.Equal(t, 4, found.FaultRules)
 
-	rt.out = "1 4 1 0\n"
+	rt.out = "1 4 1 0 0\n"
 	_, err = Clear(ctx(t), rt, "hadoop002")
 	require.ErrorContains(t, err, "unexpected output")
 

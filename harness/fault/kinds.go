@@ -17,6 +17,7 @@ const (
 	KindDrop         = "drop"
 	KindIsolate      = "isolate"
 	KindDegrade      = "degrade"
+	KindSkewClock    = "skew-clock"
 )
 
 // Kind is one fault kind as the registry (Registry) describes it: its

@@ -149,6 +149,24 @@ func Registry() []Kind {
 				return Values{"target": f.Target, "delay": f.Delay, "jitter": f.Jitter, "loss": f.LossPercent}
 			}),
 		},
+		{
+			Name: KindSkewClock, Doc: "shift the wall clock of a host's daemons ahead or behind (libfaketime); heal sets it true again",
+			Params: []Param{
+				target("the host(s): HOST or a selector whose daemons' hosts are meant"),
+				{Name: "ahead", Type: TypeDuration, Doc: "how far the clock runs ahead, in whole seconds, e.g. 10m"},
+				{Name: "behind", Type: TypeDuration, Doc: "how far the clock runs behind, in whole seconds, e.g. 10m"},
+			},
+			NeedsOneOf: []string{"ahead", "behind"},
+			Command: &Command{Name: "skew-clock", Args: "SELECTOR --ahead 10m|--behind 10m",
+				Help: "shift the wall clock of a host's daemons", Positional: []string{"target"},
+				Missing: "SELECTOR (e.g. hadoop001 or active-namenode)", Flags: []string{"ahead", "behind"}},
+			Build: func(v Values) Fault {
+				return SkewClock{Target: v.Selector("target"), Ahead: v.Duration("ahead"), Behind: v.Duration("behind")}
+			},
+			ValuesOf: valuesOf(func(f SkewClock) Values {
+				return Values{"target": f.Target, "ahead": f.Ahead, "behind": f.Behind}
+			}),
+		},
 	}
 }
 

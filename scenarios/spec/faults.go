@@ -39,6 +39,7 @@ func (it *Item) paramFields() map[string]any {
 	return map[string]any{
 		"target": &it.Target, "signal": &it.Signal, "ports": &it.Ports, "groups": &it.Groups,
 		"from": &it.From, "to": &it.To, "delay": &it.Delay, "jitter": &it.Jitter, "loss": &it.Loss,
+		"ahead": &it.Ahead, "behind": &it.Behind,
 	}
 }
 

@@ -174,6 +174,8 @@ type Item struct {
 	Delay  Duration   `yaml:"delay,omitempty"`
 	Jitter Duration   `yaml:"jitter,omitempty"`
 	Loss   float64    `yaml:"loss,omitempty"`
+	Ahead  Duration   `yaml:"ahead,omitempty"`
+	Behind Duration   `yaml:"behind,omitempty"`
 
 	// Trigger: exactly one of At, After and When (none: at 0s).
 	At    *Duration `yaml:"at,omitempty"`
@@ -271,6 +273,7 @@ const (
 	Drop         = fault.KindDrop
 	Isolate      = fault.KindIsolate
 	Degrade      = fault.KindDegrade
+	SkewClock    = fault.KindSkewClock
 )
 
 // FaultKinds lists Item.Fault's values: fault.Kinds.
