@@ -45,15 +45,15 @@ const workloadSchema = `{
 
 // The checks the workload records.
 const (
-	CheckLoginsServed     = "kerberos-logins-while-kdc-serves"
-	CheckLoginsRefused    = "kerberos-logins-fail-while-kdc-down"
-	CheckLoginsAfterHeal  = "kerberos-logins-after-kdc-heal"
+	CheckLoginsServed    = "kerberos-logins-while-kdc-serves"
+	CheckLoginsRefused   = "kerberos-logins-fail-while-kdc-down"
+	CheckLoginsAfterHeal = "kerberos-logins-after-kdc-heal"
 	// The host logins' checks (WorkloadParams.HostLogins).
 	CheckHostLoginsServed    = "kerberos-host-logins-while-clock-true"
 	CheckHostLoginsRefused   = "kerberos-host-logins-fail-while-clock-skewed"
 	CheckHostLoginsAfterHeal = "kerberos-host-logins-after-clock-heal"
 	// ErrClockSkew is Kerberos's error for a clock too far from the KDC's.
-	ErrClockSkew = "Clock skew too great"
+	ErrClockSkew          = "Clock skew too great"
 	loginGrace            = 2 * time.Second // a fault's effect and its heal's take this long to land
 	defaultHealSeconds    = 30
 	defaultLoginsInterval = 1000
