@@ -67,7 +67,7 @@ import (
 	"github.com/haharness/haharness/internal/docker"
 )
 
-//go:embed base/Dockerfile builder/Dockerfile hadoop/Dockerfile hadoop/entrypoint.sh hadoop/bin/* hadoop/classlist.gz pom.xml.tmpl
+//go:embed base/Dockerfile base/hostclock.c builder/Dockerfile hadoop/Dockerfile hadoop/entrypoint.sh hadoop/bin/* hadoop/classlist.gz pom.xml.tmpl
 var recipes embed.FS
 
 // Release describes one supported Hadoop version.
@@ -166,7 +166,9 @@ func Ref(r Release) string {
 }
 
 // BaseRef returns the tag of the base image (JDK and tools, no Hadoop).
-func BaseRef() string { return "haharness/base:" + recipeHash(recipes, "base/Dockerfile")[:12] }
+func BaseRef() string {
+	return "haharness/base:" + recipeHash(recipes, "base/Dockerfile", "base/hostclock.c")[:12]
+}
 
 // BuilderRef returns the tag of the image Maven runs in.
 func BuilderRef() string {
@@ -204,7 +206,7 @@ func hadoopHash(fsys fs.FS, r Release) string {
 		return nil
 	})
 	slices.Sort(files)
-	files = append(files, "pom.xml.tmpl", "base/Dockerfile", "builder/Dockerfile")
+	files = append(files, "pom.xml.tmpl", "base/Dockerfile", "base/hostclock.c", "builder/Dockerfile")
 	return hashOf(fsys, files, []string{r.Hadoop, r.ZooKeeper, r.Examples})
 }
 

@@ -61,7 +61,7 @@ func TestHadoopHashChangesWithEveryRecipe(t *testing.T) {
 	require.Equal(t, want, hadoopHash(orig, r), "a copy of the recipes hashes the same")
 
 	for _, f := range []string{"hadoop/Dockerfile", "hadoop/entrypoint.sh", "hadoop/bin/hadoop-launcher",
-		"pom.xml.tmpl", "base/Dockerfile", "builder/Dockerfile"} {
+		"pom.xml.tmpl", "base/Dockerfile", "base/hostclock.c", "builder/Dockerfile"} {
 		changed := copyRecipes(t)
 		require.Contains(t, changed, f)
 		changed[f] = &fstest.MapFile{Data: append(slices.Clone(changed[f].Data), '\n')}
@@ -89,7 +89,7 @@ func TestLayerHashesFollowTheirOwnRecipe(t *testing.T) {
 }
 
 func TestRecipesEmbedded(t *testing.T) {
-	for _, f := range []string{"base/Dockerfile", "builder/Dockerfile", "hadoop/Dockerfile", "hadoop/bin/hadoop-launcher",
+	for _, f := range []string{"base/Dockerfile", "base/hostclock.c", "builder/Dockerfile", "hadoop/Dockerfile", "hadoop/bin/hadoop-launcher",
 		"hadoop/entrypoint.sh", "pom.xml.tmpl"} {
 		b, err := recipes.ReadFile(f)
 		require.NoError(t, err, "%s not embedded", f)

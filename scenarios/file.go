@@ -434,6 +434,9 @@ func (r *fileRun) probe(ctx context.Context, e *Env, it spec.Item) {
 	}
 	res.acked = err == nil
 	if err == nil {
+		if e.W != nil {
+			e.W.Track(key) // acknowledged: it must be read back like the workload's
+		}
 		e.Note("probe %s: write through %s alone was acknowledged", it.ID, id)
 	} else {
 		e.Note("probe %s: write through %s alone refused: %s", it.ID, id, cause(err))

@@ -40,6 +40,14 @@ func (o *Ops) Record(e invariant.Event, newKey bool) {
 	}
 }
 
+// Track adds a key written outside the workload (a probe's) to Keys, so
+// it is read back too; it counts no operation.
+func (o *Ops) Track(key string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.keys = append(o.keys, key)
+}
+
 // Keys returns the keys recorded as new, in order.
 func (o *Ops) Keys() []string {
 	o.mu.Lock()

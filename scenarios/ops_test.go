@@ -23,6 +23,10 @@ func TestOpsCountsAndWaits(t *testing.T) {
 	assert.Equal(t, "boom", last)
 	assert.Equal(t, []string{"/a"}, o.Keys())
 	assert.Len(t, h.Sorted(), 2, "every op lands in the History")
+	o.Track("/probe")
+	assert.Equal(t, []string{"/a", "/probe"}, o.Keys(), "a probe's key is read back too")
+	a, f, _ = o.Counts()
+	assert.Equal(t, []int{1, 1}, []int{a, f}, "and counts no operation")
 
 	// A writer that keeps being acknowledged: the wait ends.
 	ctx, stop := context.WithCancel(context.Background())

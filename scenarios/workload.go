@@ -100,6 +100,10 @@ func (w *Workload) WaitAcked(ctx context.Context, n int) error {
 	return w.ops.WaitAcked(ctx, n, AckTimeout)
 }
 
+// Track adds key, acknowledged outside the workload's loop (a probe's
+// write), to the keys Verify reads back.
+func (w *Workload) Track(key string) { w.ops.Track(key) }
+
 // Verify reads back every key the workload tried to write (after the
 // cluster is healed) and records the reads. A missing file is recorded as a
 // successful read of the empty value.

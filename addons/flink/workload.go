@@ -121,7 +121,9 @@ func startWorkload(ctx context.Context, c addon.Cluster, params json.RawMessage,
 // checkpoint (so a failure has a checkpoint to restore from).
 func (w *job) Going(context.Context) (bool, string, error) {
 	s, cp := w.sub.Latest()
-	ok := s.AllRunning && cp.Latest > 0
+	// Ended (a busy cluster may run it through before this looks), it has
+	// done its work, and Stop judges how.
+	ok := s.AllRunning && cp.Latest > 0 || s.State == "FINISHED" || s.State == "FAILED" || s.State == "CANCELED"
 	return ok, fmt.Sprintf("flink %s job %s tasks %s, checkpoint %d", w.sub.ID(), orDash(s.State), orDash(s.Tasks), cp.Latest), nil
 }
 

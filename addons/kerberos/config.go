@@ -167,7 +167,10 @@ const LoginScript = "/opt/hadoop/libexec/kerberos-login"
 
 // krb5Conf is every host's (and a user's container's) krb5.conf: the
 // realm's KDC on its host, over TCP (the KDC's port is published as TCP),
-// AES only, no DNS.
+// AES only, no DNS. kdc_timesync is off: MIT's tools would otherwise take
+// the KDC's time from its reply and log in from a skewed host, where
+// Java's Kerberos, the daemons', has no such correction and fails with
+// "Clock skew too great"; off, kinit on a skewed host fails as they do.
 func krb5Conf(kdcHost string, kdcPort int) []byte {
 	return fmt.Appendf(nil, `# Rendered by haharness: the cluster's realm.
 [libdefaults]
@@ -179,6 +182,7 @@ func krb5Conf(kdcHost string, kdcPort int) []byte {
   udp_preference_limit = 1
   kdc_timeout = 3000
   max_retries = 1
+  kdc_timesync = 0
   ticket_lifetime = 24h
   renew_lifetime = 7d
   forwardable = true

@@ -198,7 +198,10 @@ func (w *job) Going(ctx context.Context) (bool, string, error) {
 	if err != nil {
 		return false, "", err
 	}
-	ok := a.State == "RUNNING" && a.Containers >= 1+ExecutorInstances
+	// Running with its AM and an executor, the job is doing work (a busy
+	// cluster may not give it every executor it asks for); ended, it has
+	// done it, and Stop judges how.
+	ok := a.State == "RUNNING" && a.Containers >= 2 || a.Done()
 	return ok, fmt.Sprintf("spark %s %s with %d container(s)", a.ID, a.State, a.Containers), nil
 }
 

@@ -12,16 +12,16 @@ import (
 
 // The host clock, as the images provide it (images/CONTRACT.md): every
 // daemon the launcher starts runs through with-host-clock, which preloads
-// libfaketime with the offset file below; the harness's own commands
-// (docker exec) read the true time, so observing a skewed host still works.
+// the base image's libhostclock.so (images/base/hostclock.c) with the
+// offset file below; the harness's own commands (docker exec) read the true
+// time, so observing a skewed host still works.
 const (
-	// ClockOffsetFile holds the host's clock offset in libfaketime's form
-	// ("+0", "+600", "-600": seconds).
+	// ClockOffsetFile holds the host's clock offset in whole seconds
+	// ("+0", "+600", "-600").
 	ClockOffsetFile = "/var/lib/haharness/clock-offset"
-	// clockLib is libfaketime in the image (a link the base image makes).
-	clockLib = "/usr/local/lib/faketime/libfaketime.so.1"
-	// ClockReread is how often a running daemon re-reads the offset
-	// (libfaketime's FAKETIME_CACHE_DURATION in with-host-clock).
+	// clockLib is the host clock library in the image.
+	clockLib = "/usr/local/lib/haharness/libhostclock.so"
+	// ClockReread is how often a running daemon re-reads the offset.
 	ClockReread = time.Second
 	// trueClock is the offset file's content when no fault holds.
 	trueClock = "+0"
@@ -48,7 +48,7 @@ func (f SkewClock) String() string {
 	return fmt.Sprintf("skew-clock %s ahead=%v", f.Target, f.Ahead)
 }
 
-// offset is the skew in whole seconds, in libfaketime's form.
+// offset is the skew in whole seconds, as the offset file holds it.
 func (f SkewClock) offset() (string, error) {
 	switch {
 	case f.Ahead < 0 || f.Behind < 0:
@@ -65,9 +65,9 @@ func (f SkewClock) offset() (string, error) {
 
 // clockScript writes offset to the host's offset file and prints the
 // true and the host's time (seconds), read by a new process through
-// with-host-clock; it exits 3 when the image has no libfaketime.
+// with-host-clock; it exits 3 when the image has no host clock library.
 func clockScript(offset string) string {
-	return fmt.Sprintf(`[ -f %[1]s ] && [ -f %[2]s ] || { echo "no libfaketime (%[1]s) or no %[2]s in this image"; exit 3; }; `+
+	return fmt.Sprintf(`[ -f %[1]s ] && [ -f %[2]s ] || { echo "no host clock library (%[1]s) or no %[2]s in this image: build it from haharness's images/base"; exit 3; }; `+
 		`echo '%[3]s' > %[2]s && echo "$(date +%%s) $(with-host-clock date +%%s)"`, clockLib, ClockOffsetFile, offset)
 }
 
@@ -101,7 +101,7 @@ func (f SkewClock) Inject(ctx context.Context, rt Runtime) (Applied, error) {
 		}
 	}
 	// A new process reads the offset at once; the running daemons when
-	// their libfaketime next re-reads the file.
+	// their clock library next re-reads the file.
 	err = poll.Until(ctx, "the daemons re-reading the clock offset", ClockReread/5, func(context.Context) (bool, string, error) {
 		since := time.Since(written)
 		return since > ClockReread, fmt.Sprintf("%v since the offset was written", since.Round(time.Millisecond)), nil
@@ -121,7 +121,7 @@ func checkSkew(out string, want int64) error {
 		return fmt.Errorf("read the host's clock from %q: %w", strings.TrimSpace(out), err)
 	}
 	if d := host - real - want; d < -2 || d > 2 {
-		return fmt.Errorf("the host's clock reads %+ds from the true time, want %+ds: is libfaketime preloaded by with-host-clock?", host-real, want)
+		return fmt.Errorf("the host's clock reads %+ds from the true time, want %+ds: is %s preloaded by with-host-clock?", host-real, want, clockLib)
 	}
 	return nil
 }

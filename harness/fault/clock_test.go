@@ -38,7 +38,7 @@ func TestSkewClockOffset(t *testing.T) {
 
 // clockRuntime answers the clock script as a host whose with-host-clock
 // reads the offset file (lag seconds late), or as an image without
-// libfaketime.
+// the clock library.
 type clockRuntime struct {
 	*fakeRuntime
 	offset  map[string]string
@@ -52,7 +52,7 @@ func (c *clockRuntime) Shell(ctx context.Context, host, script string) (string, 
 	}
 	c.scripts[host] = append(c.scripts[host], script)
 	if c.noLib {
-		return "no libfaketime", 3, nil
+		return "no host clock library", 3, nil
 	}
 	var off int64
 	for _, o := range []string{"+600", "-600", "+0"} {
@@ -84,7 +84,7 @@ func TestSkewClockInjectsAndHeals(t *testing.T) {
 func TestSkewClockFailsClearly(t *testing.T) {
 	rt := &clockRuntime{fakeRuntime: newFake(), offset: map[string]string{}, noLib: true}
 	_, err := SkewClock{Target: "hadoop002", Behind: 10 * time.Minute}.Inject(ctx(t), rt)
-	require.ErrorContains(t, err, "no libfaketime")
+	require.ErrorContains(t, err, "no host clock library")
 
 	rt = &clockRuntime{fakeRuntime: newFake(), offset: map[string]string{}, ignores: true}
 	_, err = SkewClock{Target: "hadoop002", Behind: 10 * time.Minute}.Inject(ctx(t), rt)

@@ -150,7 +150,7 @@ func Registry() []Kind {
 			}),
 		},
 		{
-			Name: KindSkewClock, Doc: "shift the wall clock of a host's daemons ahead or behind (libfaketime); heal sets it true again",
+			Name: KindSkewClock, Doc: "shift the wall clock of a host's daemons ahead or behind (an LD_PRELOAD clock library); heal sets it true again",
 			Params: []Param{
 				target("the host(s): HOST or a selector whose daemons' hosts are meant"),
 				{Name: "ahead", Type: TypeDuration, Doc: "how far the clock runs ahead, in whole seconds, e.g. 10m"},
