@@ -94,7 +94,7 @@ func TestFaultSmoke(t *testing.T) {
 	// from the peer host (the true clock), against the peer's time.
 	clockAhead := func(ctx context.Context, h string) (bool, string) {
 		res, err := c.Shell(ctx, peer, fmt.Sprintf(
-			`d=$(curl -s -I -m 5 http://%s:%d/jmx | tr -d '\r' | sed -n 's/^[Dd]ate: //p'); echo "$(date +%%s) $(date -d "$d" +%%s)"`, h, config.PortDataNodeHTTP))
+			`d=$(curl -s -I -m 5 http://%s:%d/jmx | tr -d '\r' | sed -n 's/^[Dd]ate: //p' | head -n 1); echo "$(date +%%s) $(date -d "$d" +%%s)"`, h, config.PortDataNodeHTTP))
 		if err != nil {
 			return false, err.Error()
 		}
