@@ -49,10 +49,10 @@ func newHealEngine(t *testing.T, states map[string]string) (*healEngine, *Cluste
 		case strings.Contains(cmd, "iptables -F HH-FAULT"): // fault.Clear
 			found := h.residue[host]
 			if found == "" {
-				found = "0 0 0 0"
+				found = "0 0 0 0 0"
 			}
 			h.residue[host] = ""
-			return docker.Result{Stdout: found + "\n0 0 0 0\n"}
+			return docker.Result{Stdout: found + "\n0 0 0 0 0\n"}
 		case strings.Contains(cmd, "--daemon start "):
 			role := cmd[strings.LastIndexByte(cmd, ' ')+1:]
 			if role == "server" {
@@ -93,7 +93,7 @@ func TestHealRepairsEveryHostAndNamesWhatStaysDown(t *testing.T) {
 	f, c := newHealEngine(t, map[string]string{"hadoop002": "exited", "hadoop003": "paused"})
 	f.without("hadoop001", topology.NameNode, topology.ZooKeeper)
 	f.neverStarts["hadoop001/namenode"] = true
-	f.residue["hadoop001"] = "1 2 0 1"
+	f.residue["hadoop001"] = "1 2 0 1 0"
 
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
 	defer cancel()

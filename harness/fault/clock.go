@@ -31,9 +31,9 @@ const (
 // by Ahead (later) or Behind (earlier), as a host whose NTP failed would
 // see it: the daemons keep running and read the skewed time from then on
 // (within ClockReread); their monotonic clocks, and so their timeouts and
-// sleeps, are untouched. Heal sets the offset back to zero. A Kerberos
-// login from a host skewed past the KDC's allowed skew (5 minutes) fails
-// with "Clock skew too great".
+// sleeps, are untouched. Heal sets the offset back to zero. Whatever
+// compares timestamps across hosts (tickets, tokens, leases by wall time)
+// sees the difference.
 type SkewClock struct {
 	Target Selector
 	Ahead  time.Duration

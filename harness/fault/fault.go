@@ -1,7 +1,8 @@
 // Package fault defines the failures haharness injects into a running
 // cluster — kill or freeze one daemon, kill, stop or freeze a whole host, cut
-// the network between hosts (both ways, one way, only some ports), and
-// degrade links with delay, jitter and loss — each with Inject and Heal.
+// the network between hosts (both ways, one way, only some ports), degrade
+// links with delay, jitter and loss, and skew a host's wall clock — each
+// with Inject and Heal.
 //
 // Inject returns once the fault is mechanically in effect (the process is
 // gone or stopped, the container frozen, the iptables rules or netem qdisc
