@@ -82,12 +82,17 @@ func (f SkewClock) Inject(ctx context.Context, rt Runtime) (Applied, error) {
 		return Applied{}, err
 	}
 	applied := Applied{Targets: hosts, heal: func(ctx context.Context, rt Runtime) error {
+		written := time.Now()
 		for _, h := range hosts {
-			if _, err := mustShell(ctx, rt, h, clockScript(trueClock)); err != nil {
+			out, err := mustShell(ctx, rt, h, clockScript(trueClock))
+			if err == nil {
+				err = checkSkew(out, 0)
+			}
+			if err != nil {
 				return fmt.Errorf("heal skew-clock on %s: %w", h, err)
 			}
 		}
-		return nil
+		return awaitReread(ctx, written)
 	}}
 	written := time.Now()
 	for _, h := range hosts {
@@ -100,17 +105,21 @@ func (f SkewClock) Inject(ctx context.Context, rt Runtime) (Applied, error) {
 			return Applied{}, fmt.Errorf("skew-clock %s: %w", h, err)
 		}
 	}
-	// A new process reads the offset at once; the running daemons when
-	// their clock library next re-reads the file.
-	err = poll.Until(ctx, "the daemons re-reading the clock offset", ClockReread/5, func(context.Context) (bool, string, error) {
-		since := time.Since(written)
-		return since > ClockReread, fmt.Sprintf("%v since the offset was written", since.Round(time.Millisecond)), nil
-	})
-	if err != nil {
+	if err := awaitReread(ctx, written); err != nil {
 		_ = applied.Heal(context.WithoutCancel(ctx), rt)
 		return Applied{}, err
 	}
 	return applied, nil
+}
+
+// awaitReread returns once the running daemons have re-read an offset
+// written at written: a new process reads it at once, a running one when
+// its clock library next re-reads the file (within ClockReread).
+func awaitReread(ctx context.Context, written time.Time) error {
+	return poll.Until(ctx, "the daemons re-reading the clock offset", ClockReread/5, func(context.Context) (bool, string, error) {
+		since := time.Since(written)
+		return since > ClockReread+ClockReread/2, fmt.Sprintf("%v since the offset was written", since.Round(time.Millisecond)), nil
+	})
 }
 
 // checkSkew checks clockScript's output: the host's time is the true time

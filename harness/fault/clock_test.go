@@ -76,8 +76,10 @@ func TestSkewClockInjectsAndHeals(t *testing.T) {
 	assert.Equal(t, []string{"hadoop001"}, a.Targets, "the active NameNode's host")
 	assert.Equal(t, "+600", rt.offset["hadoop001"])
 	assert.GreaterOrEqual(t, time.Since(start), ClockReread, "returns once running daemons re-read the offset")
+	healed := time.Now()
 	require.NoError(t, a.Heal(ctx(t), rt))
 	assert.Equal(t, "+0", rt.offset["hadoop001"])
+	assert.GreaterOrEqual(t, time.Since(healed), ClockReread, "the heal, too, returns once running daemons re-read it")
 	assert.Empty(t, rt.offset["hadoop002"], "only the target's host")
 }
 
