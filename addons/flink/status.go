@@ -68,10 +68,7 @@ func StatusOf(sections map[string]addon.Section) *Status {
 // Ready lists what keeps Flink from ready: the HistoryServer answering.
 // Applications are a test's own business, never a reason for not ready.
 func (s *Status) Ready() []string {
-	if !s.HistoryUp {
-		return []string{"flink: the history server on " + s.HistoryHost + " does not answer"}
-	}
-	return nil
+	return addon.HistoryReady(Name, s.HistoryHost, s.HistoryUp)
 }
 
 // Summary is Flink's part of Status.String.
@@ -82,11 +79,7 @@ func (s *Status) Summary() string {
 // Report is Flink's part of `haharness status`.
 func (s *Status) Report() string {
 	var b strings.Builder
-	up := "answering"
-	if !s.HistoryUp {
-		up = "NOT answering"
-	}
-	fmt.Fprintf(&b, "Flink: history server on %s %s (port %d); %d running application(s)\n", s.HistoryHost, up, PortHistoryWeb, len(s.Apps))
+	b.WriteString(addon.HistoryHeadline("Flink", s.HistoryHost, s.HistoryUp, PortHistoryWeb, len(s.Apps)))
 	if s.AppsErr != "" {
 		fmt.Fprintf(&b, "  applications unknown: %s\n", s.AppsErr)
 	}

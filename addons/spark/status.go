@@ -55,10 +55,7 @@ func StatusOf(sections map[string]addon.Section) *Status {
 // Ready lists what keeps Spark from ready: the History Server answering.
 // Applications are a test's own business, never a reason for not ready.
 func (s *Status) Ready() []string {
-	if !s.HistoryUp {
-		return []string{"spark: the history server on " + s.HistoryHost + " does not answer"}
-	}
-	return nil
+	return addon.HistoryReady(Name, s.HistoryHost, s.HistoryUp)
 }
 
 // Summary is Spark's part of Status.String.
@@ -69,11 +66,7 @@ func (s *Status) Summary() string {
 // Report is Spark's part of `haharness status`.
 func (s *Status) Report() string {
 	var b strings.Builder
-	up := "answering"
-	if !s.HistoryUp {
-		up = "NOT answering"
-	}
-	fmt.Fprintf(&b, "Spark: history server on %s %s (port %d); %d running application(s)\n", s.HistoryHost, up, PortHistoryWeb, len(s.Apps))
+	b.WriteString(addon.HistoryHeadline("Spark", s.HistoryHost, s.HistoryUp, PortHistoryWeb, len(s.Apps)))
 	if s.AppsErr != "" {
 		fmt.Fprintf(&b, "  applications unknown: %s\n", s.AppsErr)
 	}

@@ -95,3 +95,23 @@ func AttemptsWithin(check string, as []observe.AppAttempt, min, max int) invaria
 	}
 	return r
 }
+
+// HistoryReady is Ready of a system on YARN whose own daemon is a history
+// server: ready when it answers. Applications are a test's own business,
+// never a reason for not ready.
+func HistoryReady(system, host string, up bool) []string {
+	if !up {
+		return []string{system + ": the history server on " + host + " does not answer"}
+	}
+	return nil
+}
+
+// HistoryHeadline is the first line of such a system's Report: its
+// history server and how many applications run.
+func HistoryHeadline(title, host string, up bool, port, apps int) string {
+	state := "answering"
+	if !up {
+		state = "NOT answering"
+	}
+	return fmt.Sprintf("%s: history server on %s %s (port %d); %d running application(s)\n", title, host, state, port, apps)
+}
